@@ -1,0 +1,167 @@
+"""The `consent` command. The only module that imports click.
+
+Exit codes (part of the contract, documented in the README):
+  0  done
+  1  input refused (a field, the form, or the output place); nothing written
+  2  usage error (unknown option, malformed command line)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.errors import ConsentError, PatientError
+from generator.forms import load_all_forms
+from generator.main import default_file_name, fill, save
+from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+
+# What each patient option asks for, shown in --help and in prompts.
+_FIELD_HELP = {
+    "given_name": "Patient's given (first) name, as on their ID.",
+    "family_name": "Patient's family name (surname), as on their ID.",
+    "date_of_birth": "Patient's date of birth, YYYY-MM-DD.",
+    "record_number": "Patient's record number, kept exactly as typed (00123 stays 00123).",
+    "procedure_date": "Date of the procedure, YYYY-MM-DD.",
+    "clinician": "Name of the clinician who performs the procedure.",
+    "language": "Language of the form (default: en).",
+    "guardian": "Parent or guardian who signs for a patient under 18 on the procedure date.",
+    "interpreter": "Interpreter's name, if one helps the patient; adds their signature block.",
+}
+
+
+class _ConsentGroup(click.Group):
+    """Turns every ConsentError into a plain message and exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConsentError as problem:
+            _print_problem(problem)
+            ctx.exit(problem.exit_code)
+
+
+def _print_problem(problem: ConsentError) -> None:
+    if isinstance(problem, PatientError) and len(problem.problems) > 1:
+        click.echo("Error: the form was not made. Please fix:", err=True)
+        for field_problem in problem.problems:
+            click.echo(f"  - {field_problem.message}", err=True)
+    else:
+        click.echo(f"Error: {problem}", err=True)
+
+
+@click.group(cls=_ConsentGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="consent")
+def main() -> None:
+    """Fill approved informed-consent forms into signed-ready PDFs.
+
+    \b
+    Start with:
+      consent forms                       list the forms you can fill
+      consent fill laser-acne-scar        fill one (asks for each detail)
+      consent fill --help                 every option, with examples
+    """
+
+
+@main.command("forms")
+def list_forms() -> None:
+    """List the forms you can fill: id, title, version and languages."""
+    forms = load_all_forms()
+    if not forms:
+        click.echo("No forms found.")
+        return
+    id_width = max(len(form.id) for form in forms)
+    title_width = max(len(form.title) for form in forms)
+    click.echo(f"{'ID':<{id_width}}  {'TITLE':<{title_width}}  VERSION  LANGUAGES")
+    for form in forms:
+        languages = ", ".join(form.languages)
+        click.echo(f"{form.id:<{id_width}}  {form.title:<{title_width}}  {form.version:<7}  {languages}")
+
+
+def _field_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for field in reversed(FIELD_LABELS):
+        option = "--" + field.replace("_", "-")
+        command = click.option(option, field, metavar=_metavar(field), help=_FIELD_HELP[field])(command)
+    return command
+
+
+def _metavar(field: str) -> str:
+    return "YYYY-MM-DD" if field.endswith("date") or field == "date_of_birth" else "TEXT"
+
+
+@main.command("fill")
+@click.argument("form_id", metavar="FORM_ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=True, path_type=Path),
+    help="Where to save the PDF (a .pdf file, or a folder). Default: a name made from the "
+    "form, procedure date and record number, in the current folder.",
+)
+@_field_options
+def fill_command(form_id: str, output: Path | None, **fields: str | None) -> None:
+    """Fill one consent form for the patient at the desk.
+
+    FORM_ID is a form from `consent forms`, such as laser-acne-scar. Any
+    detail not given as an option is asked for when you run this at a
+    terminal; in a script, a missing detail is an error (exit 1).
+
+    \b
+    Example:
+      consent fill laser-acne-scar --given-name Ana --family-name Ruiz \\
+        --date-of-birth 1990-03-07 --record-number 00123 \\
+        --procedure-date 2026-12-01 --clinician "Dr Lee" -o ana.pdf
+
+    The PDF is written in one step: if anything is wrong, no file is left.
+    """
+    if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
+        raise click.BadParameter(f'"{output}" must end in .pdf (or be an existing folder).', param_hint="-o")
+    interactive = sys.stdin.isatty()
+    fields = _ask_for_missing(fields, interactive)
+    while True:
+        try:
+            filled = fill(form_id, fields, today=date.today())
+            break
+        except PatientError as problem:
+            if not interactive:
+                raise
+            # At the desk, ask again for just the fields that were refused.
+            for field_problem in problem.problems:
+                click.echo(field_problem.message, err=True)
+                fields[field_problem.field] = _prompt(field_problem.field)
+    target = output or Path(default_file_name(filled.form, filled.patient))
+    if target.is_dir():
+        target = target / default_file_name(filled.form, filled.patient)
+    save(filled, target)
+    pages = filled.pdf.count(b"/Type /Page\n")
+    click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {pages} pages).")
+
+
+def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[str, str | None]:
+    missing = [field for field in REQUIRED_FIELDS if not (fields.get(field) or "").strip()]
+    if missing and not interactive:
+        options = ", ".join("--" + field.replace("_", "-") for field in missing)
+        raise ConsentError(
+            f"Missing {options}. Give {'each' if len(missing) > 1 else 'it'} on the command "
+            "line (see consent fill --help), or run the command at a terminal to be asked."
+        )
+    for field in missing:
+        fields[field] = _prompt(field)
+    return fields
+
+
+def _prompt(field: str) -> str:
+    hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
+    required = field in REQUIRED_FIELDS
+    return click.prompt(
+        f"{FIELD_LABELS[field]}{hint}", default="" if not required else None, show_default=False
+    )

@@ -1,0 +1,347 @@
+"""Form + patient -> Document: the form's prose filled in, its lists placed.
+
+The prose template is Jinja2 (sandboxed, StrictUndefined) producing CommonMark.
+Patient data reaches it only as values, never as template source, and every
+value is Markdown-escaped on output, so a name such as `*Bob* {{7*7}} <b>`
+prints exactly as typed. The renderer escapes again for ReportLab markup.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from generator.document import (
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    ItemList,
+    Labels,
+    Paragraph,
+    Run,
+    Signer,
+)
+from generator.errors import FormDefinitionError
+from generator.forms import LIST_INITIALS, Form, FormText
+from generator.patient import Patient
+
+_ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+# Fixed words of the layout. Only English exists so far; a form's language
+# must have an entry here before it can be printed.
+_LABELS = {
+    "en": {
+        "subtitle": "Informed consent",
+        "form_line": "Form {form_id}, version {version}, effective {effective}",
+        "identity": {
+            "patient": "Patient",
+            "date_of_birth": "Date of birth",
+            "record_number": "Record number",
+            "procedure_date": "Procedure date",
+            "clinician": "Clinician",
+            "guardian": "Parent or guardian",
+            "interpreter": "Interpreter",
+        },
+        "signers": {
+            "patient": "Patient",
+            "guardian": "Parent or legal guardian, signing for the patient",
+            "interpreter": "Interpreter",
+            "clinician": "Clinician",
+            "witness": "Witness",
+        },
+        "layout": Labels(
+            identity_heading="Patient details",
+            signatures_heading="Signatures",
+            signature="Signature",
+            printed_name="Printed name",
+            date="Date",
+            initials="Initials",
+            record="Record",
+            page_of="Page {page} of",
+        ),
+    }
+}
+
+# Markdown gives a meaning to ASCII punctuation; a backslash before each one
+# makes it literal (CommonMark allows escaping any of them).
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+class _Placement:
+    """What `{{ items("name") }}` returns: a marker the Markdown pass replaces."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # The colon is escaped in any patient value, so no typed text can equal this.
+        self.marker = f"\u27e6items:{name}\u27e7"
+
+
+def _escape_for_markdown(value: Any) -> Any:
+    if isinstance(value, _Placement):
+        return value.marker
+    if value is None:
+        return value
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined,
+        finalize=_escape_for_markdown,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=64)
+def _template(body_path: Path, source: str) -> Template:
+    environment = _environment()
+    try:
+        code = environment.compile(source, name=body_path.name, filename=str(body_path))
+    except TemplateSyntaxError as problem:
+        raise FormDefinitionError(
+            f"{body_path}, line {problem.lineno}: template error: {problem.message}"
+        ) from None
+    return environment.template_class.from_code(environment, code, environment.make_globals(None), None)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def format_date(day: date, language: str) -> str:
+    """A date as the form's readers write it ("1 December 2026")."""
+    return f"{day.day} {_ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
+def labels_for(language: str) -> dict[str, Any]:
+    try:
+        return _LABELS[language]
+    except KeyError:
+        raise FormDefinitionError(
+            f'consent cannot yet print the fixed wording of a form in "{language}". '
+            f"Languages it can print: {', '.join(_LABELS)}."
+        ) from None
+
+
+def compose(form: Form, patient: Patient) -> Document:
+    """Fill `form` for `patient` in the patient's language."""
+    text = form.text(patient.language)
+    labels = labels_for(patient.language)
+    body = _compose_body(form, text, patient)
+    identity_labels = labels["identity"]
+    identity = [
+        (identity_labels["patient"], patient.full_name),
+        (identity_labels["date_of_birth"], format_date(patient.date_of_birth, patient.language)),
+        (identity_labels["record_number"], patient.record_number),
+        (identity_labels["procedure_date"], format_date(patient.procedure_date, patient.language)),
+        (identity_labels["clinician"], patient.clinician),
+    ]
+    if patient.guardian:
+        identity.append((identity_labels["guardian"], patient.guardian))
+    if patient.interpreter:
+        identity.append((identity_labels["interpreter"], patient.interpreter))
+    return Document(
+        form_id=form.id,
+        form_version=form.version,
+        language=patient.language,
+        title=text.title,
+        subtitle=labels["subtitle"],
+        form_line=labels["form_line"].format(
+            form_id=form.id,
+            version=form.version,
+            effective=format_date(form.effective_date, patient.language),
+        ),
+        patient_name=patient.full_name,
+        record_number=patient.record_number,
+        identity=tuple(identity),
+        body=body,
+        signers=_signers(form, patient, labels["signers"]),
+        labels=labels["layout"],
+    )
+
+
+def _signers(form: Form, patient: Patient, role_labels: Mapping[str, str]) -> tuple[Signer, ...]:
+    printed = {
+        "patient": patient.full_name,
+        "guardian": patient.guardian or "",
+        "interpreter": patient.interpreter or "",
+        "clinician": patient.clinician,
+        "witness": "",
+    }
+    roles = ["patient"]
+    if patient.guardian:
+        roles.append("guardian")
+    if patient.interpreter:
+        roles.append("interpreter")
+    roles += [role for role in ("clinician", "witness") if role in form.signers]
+    return tuple(Signer(role=role, label=role_labels[role], printed_name=printed[role]) for role in roles)
+
+
+def template_context(
+    form: Form, text: FormText, patient: Patient, placements: dict[str, int]
+) -> dict[str, Any]:
+    """The variables a form's prose may use (documented in forms/README.md)."""
+
+    def items(name: str) -> _Placement:
+        if name not in text.lists:
+            raise FormDefinitionError(
+                f'{text.body_path}: items("{name}") names no list; the lists are {", ".join(LIST_INITIALS)}.'
+            )
+        placements[name] = placements.get(name, 0) + 1
+        return _Placement(name)
+
+    language = patient.language
+    return {
+        "patient": {
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "full_name": patient.full_name,
+            "record_number": patient.record_number,
+            "date_of_birth": format_date(patient.date_of_birth, language),
+        },
+        "procedure_date": format_date(patient.procedure_date, language),
+        "clinician": patient.clinician,
+        "guardian": patient.guardian or "",
+        "interpreter": patient.interpreter or "",
+        "form": {"id": form.id, "title": text.title, "version": form.version},
+        "items": items,
+    }
+
+
+def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, ...]:
+    template = _template(text.body_path, text.body_source)
+    placements: dict[str, int] = {}
+    try:
+        markdown = template.render(template_context(form, text, patient, placements))
+    except FormDefinitionError:
+        raise
+    except TemplateError as problem:
+        raise FormDefinitionError(
+            f"{text.body_path}{_template_line(text.body_path)}: template error: {problem}"
+        ) from None
+    for name, items in text.lists.items():
+        count = placements.get(name, 0)
+        if items and count != 1:
+            how = "never places" if count == 0 else f"places {count} times"
+            raise FormDefinitionError(
+                f'{text.body_path} {how} the list "{name}". Every list must appear exactly '
+                f'once: put {{{{ items("{name}") }}}} on a line of its own.'
+            )
+    return _blocks_from_markdown(markdown, text)
+
+
+def _template_line(body_path: Path) -> str:
+    # Jinja2 rewrites tracebacks so the template's own line shows as a frame.
+    frames = traceback.extract_tb(sys.exc_info()[2])
+    for frame in reversed(frames):
+        if frame.filename == str(body_path):
+            return f", line {frame.lineno}"
+    return ""
+
+
+_ALLOWED_BLOCKS = {
+    "heading_open", "heading_close", "paragraph_open", "paragraph_close", "inline",
+    "bullet_list_open", "bullet_list_close", "list_item_open", "list_item_close",
+}  # fmt: skip
+
+
+def _blocks_from_markdown(markdown: str, text: FormText) -> tuple[Block, ...]:
+    tokens = _markdown().parse(markdown)
+    blocks: list[Block] = []
+    list_entries: list[tuple[Run, ...]] | None = None
+    heading_level: int | None = None
+    for token in tokens:
+        if token.type not in _ALLOWED_BLOCKS:
+            raise FormDefinitionError(
+                f"{text.body_path} uses Markdown that consent does not print ({token.type}). "
+                "Use ## headings, paragraphs, - bullet lists and **bold** only."
+            )
+        if token.type == "heading_open":
+            heading_level = int(token.tag[1])
+        elif token.type == "bullet_list_open":
+            list_entries = []
+        elif token.type == "bullet_list_close" and list_entries is not None:
+            blocks.append(BulletList(tuple(list_entries)))
+            list_entries = None
+        elif token.type == "inline":
+            runs = _runs(token, text.body_path)
+            if heading_level is not None:
+                blocks.append(Heading("".join(run.text for run in runs), heading_level))
+                heading_level = None
+            elif list_entries is not None:
+                list_entries.append(runs)
+            else:
+                blocks.append(_paragraph_or_list(token, runs, text))
+    return tuple(blocks)
+
+
+def _paragraph_or_list(token: Token, runs: tuple[Run, ...], text: FormText) -> Block:
+    source = token.content.strip()
+    for name, initials in LIST_INITIALS.items():
+        marker = _Placement(name).marker
+        if source == marker:
+            return ItemList(name=name, items=text.lists[name], initials=initials)
+        if marker in source:
+            raise FormDefinitionError(
+                f'{text.body_path}: {{{{ items("{name}") }}}} must be on a line of its own, '
+                "with a blank line before and after it."
+            )
+    return Paragraph(runs)
+
+
+def _runs(token: Token, body_path: Path) -> tuple[Run, ...]:
+    runs: list[Run] = []
+    bold = False
+    for child in token.children or []:
+        if child.type == "text":
+            runs.append(Run(child.content, bold))
+        elif child.type in ("softbreak", "hardbreak"):
+            runs.append(Run(" ", bold))
+        elif child.type == "strong_open":
+            bold = True
+        elif child.type == "strong_close":
+            bold = False
+        else:
+            raise FormDefinitionError(
+                f"{body_path} uses Markdown that consent does not print ({child.type}). "
+                "Use **bold** for emphasis; links, images, code and italics are not printed."
+            )
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> tuple[Run, ...]:
+    merged: list[Run] = []
+    for run in runs:
+        if merged and merged[-1].bold == run.bold:
+            merged[-1] = Run(merged[-1].text + run.text, run.bold)
+        else:
+            merged.append(run)
+    return tuple(merged)

@@ -1,0 +1,99 @@
+"""The document model: what a filled form says, with no idea how it is drawn.
+
+Every string here is plain text exactly as it must print; the renderer does
+all escaping. Fixed wording of the layout (labels, "Page X of Y") lives here
+too, already in the form's language, so the renderer never chooses words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.forms import Item
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text in one style."""
+
+    text: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A plain bulleted list written in the form's prose."""
+
+    entries: tuple[tuple[Run, ...], ...]
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """One of the form's structured lists; `initials` puts a box beside each item."""
+
+    name: str
+    items: tuple[Item, ...]
+    initials: bool
+
+
+Block = Heading | Paragraph | BulletList | ItemList
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One signature block: who signs, and the name printed under the line."""
+
+    role: str
+    label: str
+    printed_name: str
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The fixed words of the layout, in the document's language."""
+
+    identity_heading: str
+    signatures_heading: str
+    signature: str
+    printed_name: str
+    date: str
+    initials: str
+    record: str
+    page_of: str  # "Page {page} of"; the total is drawn after it
+
+
+@dataclass(frozen=True)
+class Document:
+    """A complete, filled consent form, ready to be laid out."""
+
+    form_id: str
+    form_version: str
+    language: str
+    title: str
+    subtitle: str
+    form_line: str
+    patient_name: str
+    record_number: str
+    identity: tuple[tuple[str, str], ...]
+    body: tuple[Block, ...]
+    signers: tuple[Signer, ...]
+    labels: Labels
+
+    @property
+    def item_lists(self) -> tuple[ItemList, ...]:
+        return tuple(block for block in self.body if isinstance(block, ItemList))

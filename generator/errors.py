@@ -1,0 +1,54 @@
+"""One family of exceptions, each message written for front-desk staff.
+
+Every message says what is wrong, where (which field, file or row), and how to
+fix it. The command line catches `ConsentError` in one place and prints the
+message; nothing below it prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class ConsentError(Exception):
+    """Base of every error a user can cause and fix. Its text is shown as-is."""
+
+    exit_code = 1
+
+
+class FieldError(ConsentError):
+    """Raised when one patient field is missing or not acceptable.
+
+    `field` is the field's name as staff type it (e.g. ``date_of_birth``), so
+    the command line can name the option and a batch can name the column.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class PatientError(ConsentError):
+    """Raised when one or more patient fields are refused; carries them all."""
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problem.message for problem in problems))
+
+
+class FormNotFoundError(ConsentError):
+    """Raised when no form folder has the requested form id."""
+
+
+class FormDefinitionError(ConsentError):
+    """Raised when a form folder is broken: bad keys, bad types, bad template.
+
+    The message names the file (and line, where known).
+    """
+
+
+class LanguageNotAvailableError(ConsentError):
+    """Raised when a form is asked for in a language it has not been written in."""
+
+
+class OutputError(ConsentError):
+    """Raised when the finished PDF cannot be written where it was asked for."""

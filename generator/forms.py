@@ -1,0 +1,268 @@
+"""Finding form folders and loading them into checked, frozen definitions.
+
+A form is a folder (see forms/README.md):
+
+    <form-id>/form.toml            id, version, effective_date, languages, signers
+    <form-id>/<lang>/content.toml  title and the structured lists, in that language
+    <form-id>/<lang>/body.md.j2    the prose (Markdown + Jinja2), placing each list
+
+Anything unexpected in a definition is an error naming the file: a typo in a
+key must never make a consent form quietly lose a list.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.errors import FormDefinitionError, FormNotFoundError, LanguageNotAvailableError
+from generator.resources import builtin_forms_dir
+
+DEFINITION_FILE = "form.toml"
+CONTENT_FILE = "content.toml"
+BODY_TEMPLATE = "body.md.j2"
+
+# Each structured list, and whether the patient initials every item of it.
+LIST_INITIALS: dict[str, bool] = {
+    "side_effects": True,
+    "precautions": True,
+    "expectations": False,
+    "alternatives": False,
+}
+REQUIRED_LISTS = ("side_effects",)
+# Guardian and interpreter are not listed: they sign when the patient needs them.
+KNOWN_SIGNERS = ("patient", "clinician", "witness")
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One side effect, precaution, expectation or alternative, as printed."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FormText:
+    """Everything a form says in one language."""
+
+    language: str
+    title: str
+    lists: Mapping[str, tuple[Item, ...]]
+    body_source: str
+    body_path: Path
+
+
+@dataclass(frozen=True)
+class Form:
+    """A checked form definition with the text of each of its languages."""
+
+    id: str
+    version: str
+    effective_date: date
+    languages: tuple[str, ...]
+    signers: tuple[str, ...]
+    folder: Path
+    texts: Mapping[str, FormText]
+
+    @property
+    def title(self) -> str:
+        """The title in the form's first (main) language."""
+        return self.texts[self.languages[0]].title
+
+    def text(self, language: str) -> FormText:
+        """The form in `language`, or an error naming the languages it has."""
+        try:
+            return self.texts[language]
+        except KeyError:
+            available = ", ".join(self.languages)
+            raise LanguageNotAvailableError(
+                f'The form "{self.id}" is not available in "{language}". '
+                f"It is available in: {available}. Choose one of those with --language."
+            ) from None
+
+
+def form_search_path(extra_dirs: Sequence[Path] = ()) -> list[Path]:
+    """Folders searched for forms: the clinic's own first, then the built-in ones."""
+    return [*extra_dirs, builtin_forms_dir()]
+
+
+def find_form_folders(search_path: Iterable[Path]) -> dict[str, Path]:
+    """Form id -> folder, for every folder with a form.toml; the first found wins."""
+    folders: dict[str, Path] = {}
+    for root in search_path:
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if (folder / DEFINITION_FILE).is_file():
+                folders.setdefault(folder.name, folder)
+    return folders
+
+
+def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
+    """Load the form called `form_id`, or explain which forms exist."""
+    folders = find_form_folders(form_search_path() if search_path is None else search_path)
+    folder = folders.get(form_id)
+    if folder is None:
+        known = ", ".join(sorted(folders)) or "none"
+        raise FormNotFoundError(
+            f'There is no form called "{form_id}". Available forms: {known}. '
+            "Run `consent forms` to list them."
+        )
+    return load_form_folder(folder)
+
+
+def load_all_forms(search_path: Iterable[Path] | None = None) -> list[Form]:
+    """Every available form, loaded and checked, sorted by id."""
+    folders = find_form_folders(form_search_path() if search_path is None else search_path)
+    return [load_form_folder(folders[form_id]) for form_id in sorted(folders)]
+
+
+def load_form_folder(folder: Path) -> Form:
+    """Load and check one form folder."""
+    definition_path = folder / DEFINITION_FILE
+    definition = _read_toml(definition_path)
+    _check_keys(
+        definition,
+        definition_path,
+        required={"id", "version", "effective_date", "languages", "signers"},
+    )
+    form_id = _string(definition, "id", definition_path)
+    if not _ID.fullmatch(form_id):
+        raise FormDefinitionError(
+            f'{definition_path}: id "{form_id}" must be lower-case letters, digits and dashes.'
+        )
+    if form_id != folder.name:
+        raise FormDefinitionError(
+            f'{definition_path}: id "{form_id}" must match the folder name "{folder.name}".'
+        )
+    version = _string(definition, "version", definition_path)
+    effective_date = definition["effective_date"]
+    if not isinstance(effective_date, date) or hasattr(effective_date, "hour"):
+        raise FormDefinitionError(
+            f"{definition_path}: effective_date must be a date written as 2026-11-24 (no quotes)."
+        )
+    languages = _string_list(definition, "languages", definition_path)
+    for language in languages:
+        if not _LANGUAGE.fullmatch(language):
+            raise FormDefinitionError(
+                f'{definition_path}: language "{language}" must be a code such as "en".'
+            )
+    signers = _string_list(definition, "signers", definition_path)
+    unknown_signers = [signer for signer in signers if signer not in KNOWN_SIGNERS]
+    if unknown_signers or "patient" not in signers:
+        raise FormDefinitionError(
+            f'{definition_path}: signers must include "patient" and may list '
+            f"{', '.join(KNOWN_SIGNERS)} (guardian and interpreter are added when needed); "
+            f"found {', '.join(signers)}."
+        )
+    texts = {language: _load_text(folder / language, language) for language in languages}
+    return Form(
+        id=form_id,
+        version=version,
+        effective_date=effective_date,
+        languages=tuple(languages),
+        signers=tuple(signers),
+        folder=folder,
+        texts=texts,
+    )
+
+
+def _load_text(language_dir: Path, language: str) -> FormText:
+    content_path = language_dir / CONTENT_FILE
+    body_path = language_dir / BODY_TEMPLATE
+    for path in (content_path, body_path):
+        if not path.is_file():
+            raise FormDefinitionError(
+                f"{path} is missing: every language listed in form.toml needs "
+                f"{CONTENT_FILE} and {BODY_TEMPLATE} in its folder."
+            )
+    content = _read_toml(content_path)
+    _check_keys(content, content_path, required={"title", *REQUIRED_LISTS}, optional=set(LIST_INITIALS))
+    lists = {name: _items(content.get(name, []), name, content_path) for name in LIST_INITIALS}
+    return FormText(
+        language=language,
+        title=_string(content, "title", content_path),
+        lists=lists,
+        body_source=body_path.read_text(encoding="utf-8"),
+        body_path=body_path,
+    )
+
+
+def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
+    where = f"{path}: {name}"
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise FormDefinitionError(f"{where} must be written as [[{name}]] tables.")
+    items: list[Item] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, start=1):
+        entry_where = f"{where} item {number}"
+        unknown = set(entry) - {"id", "text"}
+        if unknown or not {"id", "text"} <= set(entry):
+            raise FormDefinitionError(
+                f"{entry_where} must have exactly the keys id and text "
+                f"(found: {', '.join(sorted(entry)) or 'none'})."
+            )
+        item_id, text = entry["id"], entry["text"]
+        if not isinstance(item_id, str) or not _ID.fullmatch(item_id):
+            raise FormDefinitionError(f"{entry_where}: id must be lower-case words joined by dashes.")
+        if item_id in seen:
+            raise FormDefinitionError(f'{entry_where}: id "{item_id}" is used twice.')
+        if not isinstance(text, str) or not text.strip():
+            raise FormDefinitionError(f'{entry_where} ("{item_id}"): text must not be empty.')
+        seen.add(item_id)
+        items.append(Item(id=item_id, text=" ".join(text.split())))
+    if not items and name in REQUIRED_LISTS:
+        raise FormDefinitionError(f"{where} must list at least one item.")
+    return tuple(items)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except tomllib.TOMLDecodeError as problem:
+        raise FormDefinitionError(f"{path} is not valid TOML: {problem}.") from None
+    except OSError as problem:
+        raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
+
+
+def _check_keys(
+    table: Mapping[str, Any], path: Path, *, required: set[str], optional: set[str] = frozenset()
+) -> None:
+    unknown = sorted(set(table) - required - optional)
+    if unknown:
+        allowed = ", ".join(sorted(required | optional))
+        raise FormDefinitionError(
+            f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}. "
+            f"The keys allowed here are: {allowed}."
+        )
+    missing = sorted(required - set(table))
+    if missing:
+        raise FormDefinitionError(
+            f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
+        )
+
+
+def _string(table: Mapping[str, Any], key: str, path: Path) -> str:
+    value = table[key]
+    if not isinstance(value, str) or not value.strip():
+        raise FormDefinitionError(f'{path}: {key} must be text in quotes, e.g. {key} = "...".')
+    return value.strip()
+
+
+def _string_list(table: Mapping[str, Any], key: str, path: Path) -> list[str]:
+    value = table[key]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise FormDefinitionError(f'{path}: {key} must be a list of text, e.g. {key} = ["en"].')
+    if len(set(value)) != len(value):
+        raise FormDefinitionError(f"{path}: {key} lists the same entry twice.")
+    return list(value)

@@ -1,0 +1,67 @@
+"""The library entry point: fill one form for one patient, without the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from generator.compose import compose
+from generator.document import Document
+from generator.fonts import glyph_problem
+from generator.forms import Form, load_form
+from generator.output import write_atomically
+from generator.patient import Patient, read_patient
+from generator.render import render_pdf
+
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class FilledForm:
+    """A finished form: what went in, and the PDF that came out."""
+
+    form: Form
+    patient: Patient
+    document: Document
+    pdf: bytes
+
+
+def fill(
+    form_id: str,
+    fields: Mapping[str, str | None],
+    *,
+    today: date,
+    search_path: Iterable[Path] | None = None,
+) -> FilledForm:
+    """Check the patient's fields, fill the form, and lay it out as PDF bytes.
+
+    Raises a ConsentError (with a message for staff) if the form or any field
+    is not acceptable; nothing is written.
+    """
+    form = load_form(form_id, search_path)
+    patient = read_patient(fields, today=today, check_glyphs=glyph_problem)
+    document = compose(form, patient)
+    return FilledForm(form=form, patient=patient, document=document, pdf=render_pdf(document))
+
+
+def default_file_name(form: Form, patient: Patient) -> str:
+    """A file name that says which form and record, never who the patient is.
+
+    Only letters, digits and dashes come from the record number, so the name
+    cannot leave the folder; if anything had to be replaced, a short hash of
+    the real record number keeps two different records from sharing a name.
+    """
+    record = _UNSAFE_IN_FILE_NAME.sub("-", patient.record_number).strip("-")
+    if record != patient.record_number:
+        digest = hashlib.sha256(patient.record_number.encode("utf-8")).hexdigest()[:8]
+        record = f"{record}-{digest}" if record else digest
+    return f"{form.id}_{patient.procedure_date.isoformat()}_{record}.pdf"
+
+
+def save(filled: FilledForm, target: Path) -> None:
+    """Write the PDF to `target` atomically."""
+    write_atomically(target, filled.pdf)

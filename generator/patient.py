@@ -1,0 +1,281 @@
+"""The patient record: which fields there are, and what makes each acceptable.
+
+`read_patient` is the single validation path for every way a patient reaches
+consent (command-line options, prompts, batch rows). It collects every
+problem instead of stopping at the first, so staff can fix a record in one go.
+It does no I/O: whether the embedded fonts can draw a character is asked of a
+checker passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from generator.errors import FieldError, PatientError
+
+ADULT_AGE = 18
+MAX_NAME_LENGTH = 100
+MAX_RECORD_NUMBER_LENGTH = 40
+OLDEST_AGE = 130
+
+# How each field is named to staff, in the order forms and messages use.
+FIELD_LABELS: dict[str, str] = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "date_of_birth": "Date of birth",
+    "record_number": "Record number",
+    "procedure_date": "Procedure date",
+    "clinician": "Clinician",
+    "language": "Language",
+    "guardian": "Guardian",
+    "interpreter": "Interpreter",
+}
+REQUIRED_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "record_number",
+    "procedure_date",
+    "clinician",
+)
+OPTIONAL_FIELDS = ("language", "guardian", "interpreter")
+
+# Format characters that change how text is displayed without being visible:
+# a bidi override in a name can make "Smith" print as "htimS". Zero-width
+# (non-)joiners stay allowed because some scripts need them inside names.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+# Given a value, returns a sentence saying which character cannot be drawn and
+# why, or None when every character can be.
+GlyphChecker = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One patient's details for one procedure, already checked."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    record_number: str
+    procedure_date: date
+    clinician: str
+    language: str = "en"
+    guardian: str | None = None
+    interpreter: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def age_at_procedure(self) -> int:
+        return age_on(self.date_of_birth, self.procedure_date)
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age_at_procedure < ADULT_AGE
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years between `born` and `day` (a 29 February birthday ages on 1 March)."""
+    had_birthday = (day.month, day.day) >= (born.month, born.day)
+    return day.year - born.year - (0 if had_birthday else 1)
+
+
+def describe_character(character: str) -> str:
+    """A character as staff can find it: itself (when visible), code point, name."""
+    name = unicodedata.name(character, "unnamed character")
+    code = f"U+{ord(character):04X}"
+    if unicodedata.category(character)[0] in "CZ":
+        return f"{code} {name}"
+    return f'"{character}" ({code} {name})'
+
+
+def clean_text(field: str, value: str) -> str:
+    """Normalise one typed value (NFC, trimmed, single spaces) or refuse it.
+
+    Control characters, invisible formatting and bidi overrides are refused,
+    never silently dropped: what prints must be exactly what was typed.
+    """
+    label = FIELD_LABELS.get(field, field)
+    text = unicodedata.normalize("NFC", value)
+    for character in text:
+        category = unicodedata.category(character)
+        if category == "Cc":
+            what = "a line break" if character in "\r\n" else "a control character"
+            raise FieldError(
+                field,
+                f"{label} contains {what} ({describe_character(character)}). "
+                "Retype it on one line without special characters.",
+            )
+        if category == "Cf" and character not in _ALLOWED_FORMAT_CHARACTERS:
+            raise FieldError(
+                field,
+                f"{label} contains an invisible formatting character "
+                f"({describe_character(character)}), which can change how the "
+                "name prints. Retype it by hand instead of pasting it.",
+            )
+        if category in ("Cs", "Co", "Cn"):
+            raise FieldError(
+                field,
+                f"{label} contains a character that is not a real letter "
+                f"({describe_character(character)}). Retype it by hand.",
+            )
+    return " ".join(text.split())
+
+
+def _required_text(field: str, raw: str | None, max_length: int) -> str:
+    label = FIELD_LABELS[field]
+    text = clean_text(field, raw or "")
+    if not text:
+        raise FieldError(field, f"{label} is missing. Fill it in; it is printed on the form.")
+    if len(text) > max_length:
+        raise FieldError(
+            field,
+            f"{label} is {len(text)} characters long; the most a form can hold is "
+            f"{max_length}. Shorten it (check it was not pasted twice).",
+        )
+    return text
+
+
+def _optional_text(field: str, raw: str | None, max_length: int) -> str | None:
+    if raw is None or not clean_text(field, raw):
+        return None
+    return _required_text(field, raw, max_length)
+
+
+def parse_date(field: str, raw: str | None) -> date:
+    """An ISO date (YYYY-MM-DD) typed by staff, or a FieldError saying how to fix it."""
+    label = FIELD_LABELS[field]
+    text = clean_text(field, raw or "")
+    if not text:
+        raise FieldError(field, f"{label} is missing. Type it as YYYY-MM-DD, for example 1990-03-07.")
+    if not _ISO_DATE.fullmatch(text):
+        raise FieldError(
+            field,
+            f'{label} "{text}" is not in the form YYYY-MM-DD. '
+            "Type it as year-month-day, for example 1990-03-07.",
+        )
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(
+            field,
+            f'{label} "{text}" is not a real date. Check the month (01-12) and the day, '
+            "and type it as YYYY-MM-DD, for example 1990-03-07.",
+        ) from None
+
+
+def read_patient(
+    raw: Mapping[str, str | None],
+    *,
+    today: date,
+    check_glyphs: GlyphChecker | None = None,
+) -> Patient:
+    """Check every field of one patient and return the record, or raise PatientError.
+
+    `raw` maps field names (see FIELD_LABELS) to what staff typed; missing and
+    blank values count as not given. `today` is the clinic's date, passed in
+    so that tests and reprints do not depend on the clock. All problems are
+    reported together.
+    """
+    problems: list[FieldError] = []
+    values: dict[str, object] = {}
+
+    def attempt(field: str, parse: Callable[[], object]) -> None:
+        try:
+            values[field] = parse()
+        except FieldError as problem:
+            problems.append(problem)
+
+    for field in ("given_name", "family_name", "clinician"):
+        attempt(field, lambda field=field: _required_text(field, raw.get(field), MAX_NAME_LENGTH))
+    attempt(
+        "record_number",
+        lambda: _required_text("record_number", raw.get("record_number"), MAX_RECORD_NUMBER_LENGTH),
+    )
+    for field in ("date_of_birth", "procedure_date"):
+        attempt(field, lambda field=field: parse_date(field, raw.get(field)))
+    for field in ("guardian", "interpreter"):
+        attempt(field, lambda field=field: _optional_text(field, raw.get(field), MAX_NAME_LENGTH))
+    attempt("language", lambda: _language(raw.get("language")))
+
+    problems.extend(_date_problems(values, today))
+    if check_glyphs is not None:
+        problems.extend(_glyph_problems(values, check_glyphs))
+    if problems:
+        problems.sort(key=lambda problem: list(FIELD_LABELS).index(problem.field))
+        raise PatientError(problems)
+    return Patient(**values)  # type: ignore[arg-type]
+
+
+def _language(raw: str | None) -> str:
+    text = clean_text("language", raw or "").lower() or "en"
+    if not _LANGUAGE_CODE.fullmatch(text):
+        raise FieldError(
+            "language",
+            f'Language "{text}" is not a language code. Use a two-letter code such as en.',
+        )
+    return text
+
+
+def _date_problems(values: Mapping[str, object], today: date) -> list[FieldError]:
+    born = values.get("date_of_birth")
+    procedure = values.get("procedure_date")
+    problems: list[FieldError] = []
+    if isinstance(born, date):
+        if born > today:
+            problems.append(
+                FieldError(
+                    "date_of_birth",
+                    f"Date of birth {born.isoformat()} is in the future. "
+                    "Check the year; it is typed as YYYY-MM-DD.",
+                )
+            )
+        elif age_on(born, today) > OLDEST_AGE:
+            problems.append(
+                FieldError(
+                    "date_of_birth",
+                    f"Date of birth {born.isoformat()} would make the patient older than "
+                    f"{OLDEST_AGE}. Check the year.",
+                )
+            )
+    if isinstance(born, date) and isinstance(procedure, date):
+        if born > procedure and born <= today:
+            problems.append(
+                FieldError(
+                    "procedure_date",
+                    f"Procedure date {procedure.isoformat()} is before the date of birth "
+                    f"{born.isoformat()}. Check both dates.",
+                )
+            )
+        elif born <= procedure and age_on(born, procedure) < ADULT_AGE and not values.get("guardian"):
+            if "guardian" not in values:
+                return problems  # the guardian field itself was refused; that message is enough
+            problems.append(
+                FieldError(
+                    "guardian",
+                    f"The patient will be {age_on(born, procedure)} on the procedure date, "
+                    "so a parent or guardian must sign. Give the guardian's full name "
+                    "(--guardian, or the guardian column).",
+                )
+            )
+    return problems
+
+
+def _glyph_problems(values: Mapping[str, object], check_glyphs: GlyphChecker) -> list[FieldError]:
+    problems = []
+    for field, value in values.items():
+        if isinstance(value, str) and field != "language":
+            reason = check_glyphs(value)
+            if reason is not None:
+                label = FIELD_LABELS[field]
+                problems.append(FieldError(field, f"{label} cannot be printed: {reason}"))
+    return problems

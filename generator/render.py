@@ -1,0 +1,349 @@
+"""Document -> PDF bytes with ReportLab.
+
+One layout pass: "Page X of Y" draws Y as a form XObject that is referenced
+on every page and defined once the page count is known, when the canvas is
+saved. Output is byte-for-byte repeatable (ReportLab's invariant mode; the
+only dates printed come from the input).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from generator import __version__
+from generator.document import BulletList, Document, Heading, ItemList, Run, Signer
+from generator.document import Paragraph as TextParagraph
+from generator.fonts import load_fonts
+
+PAGE_SIZE = A4
+MARGIN = 18 * mm
+HEADER_TOP = 10 * mm
+FOOTER_HEIGHT = 14 * mm
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#9a9a9a")
+SHADE = colors.HexColor("#f1f1f1")
+PAGE_TOTAL_FORM = "consentPageTotal"
+FOOTER_SIZE = 8
+
+
+@dataclass(frozen=True)
+class _Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    form_line: ParagraphStyle
+    heading: ParagraphStyle
+    subheading: ParagraphStyle
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    label: ParagraphStyle
+    value: ParagraphStyle
+    header: ParagraphStyle
+    caption: ParagraphStyle
+    signer: ParagraphStyle
+    printed: ParagraphStyle
+
+
+@lru_cache(maxsize=1)
+def _styles() -> _Styles:
+    fonts = load_fonts()
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.regular,
+        bulletFontName=fonts.regular,
+        fontSize=10.5,
+        leading=15,
+        textColor=INK,
+        spaceAfter=6,
+    )
+    return _Styles(
+        title=ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2),
+        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2),
+        form_line=ParagraphStyle("form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10),
+        heading=ParagraphStyle(
+            "heading", parent=body, fontName=fonts.bold, fontSize=13, leading=17,
+            spaceBefore=10, spaceAfter=4, keepWithNext=1,
+        ),
+        subheading=ParagraphStyle(
+            "subheading", parent=body, fontName=fonts.bold, fontSize=11, leading=15,
+            spaceBefore=6, spaceAfter=3, keepWithNext=1,
+        ),
+        body=body,
+        bullet=ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3),
+        label=ParagraphStyle("label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
+        value=ParagraphStyle("value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0),
+        header=ParagraphStyle("header", parent=body, fontSize=8.5, leading=11, spaceAfter=0),
+        caption=ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0),
+        signer=ParagraphStyle("signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0),
+        printed=ParagraphStyle("printed", parent=body, fontSize=10, leading=12.5, spaceAfter=0),
+    )  # fmt: skip
+
+
+def _markup(text: str) -> str:
+    """Plain text as ReportLab paragraph markup: nothing in it is ever a tag."""
+    return escape(text)
+
+
+def _runs_markup(runs: tuple[Run, ...]) -> str:
+    return "".join(f"<b>{_markup(run.text)}</b>" if run.bold else _markup(run.text) for run in runs)
+
+
+class _InitialledItem(Flowable):
+    """One side effect or precaution with a box for the patient's initials."""
+
+    BOX_WIDTH = 24 * mm
+    BOX_HEIGHT = 11 * mm
+    GAP = 5 * mm
+
+    def __init__(self, text: str, initials_label: str, styles: _Styles) -> None:
+        super().__init__()
+        self._text = Paragraph(_markup(text), styles.bullet, bulletText="\u2022")
+        self._caption = Paragraph(_markup(initials_label), styles.caption)
+        self._text_height = 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        _, self._text_height = self._text.wrap(available_width - self.BOX_WIDTH - self.GAP, available_height)
+        self._caption.wrap(self.BOX_WIDTH, available_height)
+        self.height = max(self._text_height, self.BOX_HEIGHT) + 3 * mm
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        top = self.height - 1.5 * mm
+        self._text.drawOn(canvas, 0, top - self._text_height)
+        box_left = self.width - self.BOX_WIDTH
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.8)
+        canvas.rect(box_left, top - self.BOX_HEIGHT, self.BOX_WIDTH, self.BOX_HEIGHT)
+        self._caption.drawOn(canvas, box_left + 1.2 * mm, top - self._caption.height - 0.6 * mm)
+
+
+class _SignatureBlock(Flowable):
+    """Who signs, then lines for signature, printed name and date. Never split."""
+
+    WRITING_SPACE = 13 * mm
+    COLUMNS = (0.48, 0.32, 0.20)
+    COLUMN_GAP = 5 * mm
+
+    def __init__(self, signer: Signer, document: Document, styles: _Styles) -> None:
+        super().__init__()
+        labels = document.labels
+        self._role = Paragraph(_markup(signer.label), styles.signer)
+        self._printed = Paragraph(_markup(signer.printed_name), styles.printed)
+        self._captions = [
+            Paragraph(_markup(text), styles.caption)
+            for text in (labels.signature, labels.printed_name, labels.date)
+        ]
+
+    def _column_widths(self) -> list[float]:
+        usable = self.width - self.COLUMN_GAP * (len(self.COLUMNS) - 1)
+        return [usable * share for share in self.COLUMNS]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        widths = self._column_widths()
+        self._role_height = self._role.wrap(available_width, available_height)[1]
+        self._printed_height = self._printed.wrap(widths[1], available_height)[1]
+        self._caption_height = max(c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths))
+        writing = max(self.WRITING_SPACE, self._printed_height + 2 * mm)
+        self.height = self._role_height + 1.5 * mm + writing + 1 * mm + self._caption_height + 6 * mm
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        canvas = self.canv
+        self._role.drawOn(canvas, 0, self.height - self._role_height)
+        line_y = 6 * mm + self._caption_height + 1 * mm
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.8)
+        x = 0.0
+        for index, (caption, width) in enumerate(zip(self._captions, self._column_widths())):
+            canvas.line(x, line_y, x + width, line_y)
+            caption.drawOn(canvas, x, line_y - 1 * mm - caption.height)
+            if index == 1:
+                self._printed.drawOn(canvas, x, line_y + 1.5 * mm)
+            x += width + self.COLUMN_GAP
+
+
+class _PageTotalCanvas(Canvas):
+    """A canvas that learns the page count only when saved, and draws it then."""
+
+    def save(self) -> None:
+        total_pages = self.getPageNumber() - 1
+        self.beginForm(PAGE_TOTAL_FORM)
+        self.setFont(load_fonts().regular, FOOTER_SIZE)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(total_pages))
+        self.endForm()
+        super().save()
+
+
+def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
+    cells = [
+        [Paragraph(_markup(label), styles.label), Paragraph(_markup(value), styles.value)]
+        for label, value in document.identity
+    ]
+    # Two label/value pairs per row keep the block short; the name gets a row of its own.
+    rows = [[cells[0][0], cells[0][1], "", ""]]
+    rest = cells[1:]
+    for index in range(0, len(rest), 2):
+        pair = rest[index : index + 2]
+        rows.append([*pair[0], *(pair[1] if len(pair) > 1 else ["", ""])])
+    label_width = 30 * mm
+    value_width = width / 2 - label_width
+    table = Table(rows, colWidths=[label_width, value_width, label_width, value_width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (1, 0), (3, 0)),
+                # Empty cells would otherwise bring in (unembedded) Helvetica.
+                ("FONTNAME", (0, 0), (-1, -1), load_fonts().regular),
+                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
+
+
+def _body_flowables(document: Document, styles: _Styles) -> list[Flowable]:
+    flowables: list[Flowable] = []
+    for block in document.body:
+        if isinstance(block, Heading):
+            style = styles.heading if block.level <= 2 else styles.subheading
+            flowables.append(Paragraph(_markup(block.text), style))
+        elif isinstance(block, TextParagraph):
+            flowables.append(Paragraph(_runs_markup(block.runs), styles.body))
+        elif isinstance(block, BulletList):
+            flowables.extend(
+                Paragraph(_runs_markup(entry), styles.bullet, bulletText="\u2022") for entry in block.entries
+            )
+        elif isinstance(block, ItemList):
+            for item in block.items:
+                if block.initials:
+                    flowables.append(_InitialledItem(item.text, document.labels.initials, styles))
+                else:
+                    flowables.append(Paragraph(_markup(item.text), styles.bullet, bulletText="\u2022"))
+            flowables.append(Spacer(0, 4))
+    return flowables
+
+
+def _signature_flowables(document: Document, styles: _Styles) -> list[Flowable]:
+    blocks: list[Flowable] = [_SignatureBlock(signer, document, styles) for signer in document.signers]
+    heading = Paragraph(_markup(document.labels.signatures_heading), styles.heading)
+    # The heading travels with the first block so it never ends a page alone.
+    return [KeepTogether([heading, blocks[0]]), *blocks[1:]]
+
+
+def render_pdf(document: Document) -> bytes:
+    """Lay out `document` on A4 pages and return the PDF file's bytes."""
+    styles = _styles()
+    fonts = load_fonts()
+    page_width, page_height = PAGE_SIZE
+    content_width = page_width - 2 * MARGIN
+
+    header = Paragraph(
+        f"<b>{_markup(document.patient_name)}</b>&nbsp;&nbsp;&nbsp;"
+        f"{_markup(document.labels.record)}: <b>{_markup(document.record_number)}</b>",
+        styles.header,
+    )
+    header_height = header.wrap(content_width, page_height)[1]
+    header_bottom = page_height - HEADER_TOP - header_height
+    frame_top = header_bottom - 6 * mm
+    frame_bottom = FOOTER_HEIGHT + 6 * mm
+    footer_left = f"{document.title} \u2014 {document.form_id} v{document.form_version}"
+
+    def draw_page_furniture(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        header.drawOn(canvas, MARGIN, header_bottom)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, header_bottom - 2 * mm, page_width - MARGIN, header_bottom - 2 * mm)
+        canvas.line(MARGIN, FOOTER_HEIGHT + 3 * mm, page_width - MARGIN, FOOTER_HEIGHT + 3 * mm)
+        canvas.setFont(fonts.regular, FOOTER_SIZE)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN, FOOTER_HEIGHT, footer_left)
+        page_label = document.labels.page_of.format(page=doc.page) + " "
+        # Room for a three-digit total after the label keeps it right-aligned.
+        total_room = canvas.stringWidth("000", fonts.regular, FOOTER_SIZE)
+        label_x = (
+            page_width - MARGIN - total_room - canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE)
+        )
+        canvas.drawString(label_x, FOOTER_HEIGHT, page_label)
+        canvas.translate(label_x + canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE), FOOTER_HEIGHT)
+        canvas.doForm(PAGE_TOTAL_FORM)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    pdf = BaseDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=page_height - frame_top,
+        bottomMargin=frame_bottom,
+        title=f"{document.title} \u2014 {document.subtitle}",
+        subject=f"Consent form {document.form_id} version {document.form_version}",
+        keywords=[
+            f"consent-form:{document.form_id}",
+            f"form-version:{document.form_version}",
+            f"language:{document.language}",
+        ],
+        creator=f"consent {__version__}",
+        author="",
+        lang=document.language,
+        invariant=1,
+        initialFontName=fonts.regular,
+        displayDocTitle=1,
+    )
+    frame = Frame(
+        MARGIN,
+        frame_bottom,
+        content_width,
+        frame_top - frame_bottom,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    pdf.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=draw_page_furniture)])
+
+    story: list[Flowable] = [
+        Paragraph(_markup(document.title), styles.title),
+        Paragraph(_markup(document.subtitle), styles.subtitle),
+        Paragraph(_markup(document.form_line), styles.form_line),
+        _identity_table(document, styles, content_width),
+        Spacer(0, 4 * mm),
+        *_body_flowables(document, styles),
+        *_signature_flowables(document, styles),
+    ]
+    pdf.build(story, canvasmaker=_PageTotalCanvas)
+    return buffer.getvalue()
