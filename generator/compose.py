@@ -268,9 +268,16 @@ def _template_line(body_path: Path) -> str:
 
 
 _ALLOWED_BLOCKS = {
-    "heading_open", "heading_close", "paragraph_open", "paragraph_close", "inline",
-    "bullet_list_open", "bullet_list_close", "list_item_open", "list_item_close",
-}  # fmt: skip
+    "heading_open",
+    "heading_close",
+    "paragraph_open",
+    "paragraph_close",
+    "inline",
+    "bullet_list_open",
+    "bullet_list_close",
+    "list_item_open",
+    "list_item_close",
+}
 
 
 def _blocks_from_markdown(markdown: str, text: FormText) -> tuple[Block, ...]:

@@ -77,26 +77,50 @@ def _styles() -> _Styles:
         spaceAfter=6,
     )
     return _Styles(
-        title=ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2),
-        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2),
-        form_line=ParagraphStyle("form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10),
+        title=ParagraphStyle(
+            "title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2
+        ),
+        subtitle=ParagraphStyle(
+            "subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2
+        ),
+        form_line=ParagraphStyle(
+            "form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10
+        ),
         heading=ParagraphStyle(
-            "heading", parent=body, fontName=fonts.bold, fontSize=13, leading=17,
-            spaceBefore=10, spaceAfter=4, keepWithNext=1,
+            "heading",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=13,
+            leading=17,
+            spaceBefore=10,
+            spaceAfter=4,
+            keepWithNext=1,
         ),
         subheading=ParagraphStyle(
-            "subheading", parent=body, fontName=fonts.bold, fontSize=11, leading=15,
-            spaceBefore=6, spaceAfter=3, keepWithNext=1,
+            "subheading",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=11,
+            leading=15,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,
         ),
         body=body,
         bullet=ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3),
         label=ParagraphStyle("label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
-        value=ParagraphStyle("value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0),
+        value=ParagraphStyle(
+            "value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0
+        ),
         header=ParagraphStyle("header", parent=body, fontSize=8.5, leading=11, spaceAfter=0),
-        caption=ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0),
-        signer=ParagraphStyle("signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0),
+        caption=ParagraphStyle(
+            "caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0
+        ),
+        signer=ParagraphStyle(
+            "signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0
+        ),
         printed=ParagraphStyle("printed", parent=body, fontSize=10, leading=12.5, spaceAfter=0),
-    )  # fmt: skip
+    )
 
 
 def _markup(text: str) -> str:
@@ -165,7 +189,9 @@ class _SignatureBlock(Flowable):
         widths = self._column_widths()
         self._role_height = self._role.wrap(available_width, available_height)[1]
         self._printed_height = self._printed.wrap(widths[1], available_height)[1]
-        self._caption_height = max(c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths))
+        self._caption_height = max(
+            c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths, strict=True)
+        )
         writing = max(self.WRITING_SPACE, self._printed_height + 2 * mm)
         self.height = self._role_height + 1.5 * mm + writing + 1 * mm + self._caption_height + 6 * mm
         return self.width, self.height
@@ -180,7 +206,7 @@ class _SignatureBlock(Flowable):
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
         x = 0.0
-        for index, (caption, width) in enumerate(zip(self._captions, self._column_widths())):
+        for index, (caption, width) in enumerate(zip(self._captions, self._column_widths(), strict=True)):
             canvas.line(x, line_y, x + width, line_y)
             caption.drawOn(canvas, x, line_y - 1 * mm - caption.height)
             if index == 1:
