@@ -1,0 +1,63 @@
+"""Shared fixtures: real forms, real PDFs read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from generator.cli import main
+
+TESTS = Path(__file__).parent
+FIXTURE_FORMS = TESTS / "forms"
+TODAY = date(2026, 11, 24)
+
+
+def flat(text: str) -> str:
+    """Text with every run of white space as one space (PDF line breaks vary)."""
+    return " ".join(text.split())
+
+
+def page_texts(pdf: bytes | Path) -> list[str]:
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def full_text(pdf: bytes | Path) -> str:
+    return " ".join(page_texts(pdf))
+
+
+@pytest.fixture
+def fields() -> dict[str, str]:
+    """An ordinary adult patient, as staff would type them."""
+    return {
+        "given_name": "Ana",
+        "family_name": "Ruiz",
+        "date_of_birth": "1990-03-07",
+        "record_number": "00123",
+        "procedure_date": "2026-12-01",
+        "clinician": "Dr Lee",
+    }
+
+
+def as_options(fields: dict[str, str]) -> list[str]:
+    options: list[str] = []
+    for name, value in fields.items():
+        options += ["--" + name.replace("_", "-"), value]
+    return options
+
+
+@pytest.fixture
+def run_cli(tmp_path, monkeypatch):
+    """Run `consent ...` in an empty working folder; returns click's Result."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run

@@ -1,0 +1,113 @@
+"""Filling the prose: strict, sandboxed, and patient data is only ever data."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.compose import compose
+from generator.document import ItemList, Paragraph
+from generator.errors import FormDefinitionError
+from generator.forms import load_form_folder
+from generator.patient import read_patient
+from tests.conftest import TODAY
+from tests.helpers import BODY, build_form
+
+
+def document_for(tmp_path, fields, files=None):
+    form = load_form_folder(build_form(tmp_path, files))
+    return compose(form, read_patient(fields, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Smith <Jr>",
+        "AT&T",
+        "{{7*7}}",
+        "*Bob* _x_ `y`",
+        "# Not a heading",
+        "[link](http://x)",
+        "{% if %}",
+        "\\",
+    ],
+)
+def test_patient_values_print_exactly_as_typed(tmp_path, fields, name):
+    fields["given_name"] = name
+    document = document_for(tmp_path, fields)
+    consent = [block for block in document.body if isinstance(block, Paragraph)][-1]
+    assert consent.text == f"I, {name} Ruiz, agree."
+
+
+def test_a_name_cannot_pretend_to_be_a_list_placement(tmp_path, fields):
+    fields["given_name"] = "\u27e6items:side_effects\u27e7"
+    document = document_for(tmp_path, fields, {"en/body.md.j2": "{{ patient.given_name }}\n\n" + BODY})
+    assert len(document.item_lists) == 1
+    assert isinstance(document.body[0], Paragraph)
+
+
+def test_lists_are_placed_where_the_template_says(tmp_path, fields):
+    document = document_for(tmp_path, fields)
+    (item_list,) = document.item_lists
+    assert item_list.name == "side_effects" and item_list.initials
+    assert [item.text for item in item_list.items] == ["Redness."]
+
+
+def test_an_undefined_variable_is_an_error_naming_file_and_line(tmp_path, fields):
+    body = BODY + "\nSee you, {{ patient.nickname }}.\n"
+    with pytest.raises(FormDefinitionError) as caught:
+        document_for(tmp_path, fields, {"en/body.md.j2": body})
+    assert "body.md.j2, line 7" in str(caught.value)
+    assert "nickname" in str(caught.value)
+
+
+def test_a_template_syntax_error_names_file_and_line(tmp_path, fields):
+    with pytest.raises(FormDefinitionError, match=r"body.md.j2, line 2: template error"):
+        document_for(tmp_path, fields, {"en/body.md.j2": "ok\n{% if %}\n"})
+
+
+def test_a_list_never_placed_is_an_error_not_a_shorter_form(tmp_path, fields):
+    with pytest.raises(FormDefinitionError, match='never places the list "side_effects"'):
+        document_for(tmp_path, fields, {"en/body.md.j2": "Just prose.\n"})
+
+
+def test_a_list_placed_twice_is_an_error(tmp_path, fields):
+    with pytest.raises(FormDefinitionError, match='places 2 times the list "side_effects"'):
+        document_for(tmp_path, fields, {"en/body.md.j2": BODY + "\n" + BODY})
+
+
+def test_a_placement_inside_a_sentence_is_an_error(tmp_path, fields):
+    with pytest.raises(FormDefinitionError, match="must be on a line of its own"):
+        document_for(tmp_path, fields, {"en/body.md.j2": 'Risks: {{ items("side_effects") }}\n'})
+
+
+def test_the_sandbox_blocks_reaching_python_internals(tmp_path, fields):
+    body = BODY + "\n{{ items.__globals__ }}\n"
+    with pytest.raises(FormDefinitionError, match="template error"):
+        document_for(tmp_path, fields, {"en/body.md.j2": body})
+
+
+def test_markdown_the_printer_cannot_honour_is_refused(tmp_path, fields):
+    with pytest.raises(FormDefinitionError, match=r"does not print \(image\)"):
+        document_for(tmp_path, fields, {"en/body.md.j2": BODY + "\n![logo](x.png)\n"})
+
+
+def test_signers_follow_the_patient(tmp_path, fields):
+    roles = [signer.role for signer in document_for(tmp_path, fields).signers]
+    assert roles == ["patient", "clinician", "witness"]
+    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei")
+    signers = document_for(tmp_path / "again", fields).signers
+    assert [(s.role, s.printed_name) for s in signers] == [
+        ("patient", "Ana Ruiz"),
+        ("guardian", "Rosa Ruiz"),
+        ("interpreter", "Li Wei"),
+        ("clinician", "Dr Lee"),
+        ("witness", ""),
+    ]
+
+
+def test_dates_are_written_out(tmp_path, fields):
+    document = document_for(tmp_path, fields)
+    assert ("Date of birth", "7 March 1990") in document.identity
+    assert ("Procedure date", "1 December 2026") in document.identity
+    assert document.form_line == "Form tiny, version 1.0, effective 1 January 2026"
+    assert isinstance(document.body[1], ItemList)

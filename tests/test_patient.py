@@ -1,0 +1,118 @@
+"""The one validation path every patient goes through, and its messages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from generator.errors import PatientError
+from generator.patient import age_on, read_patient
+from tests.conftest import TODAY
+
+
+def problems(raw: dict[str, str | None], **kwargs) -> dict[str, str]:
+    with pytest.raises(PatientError) as caught:
+        read_patient(raw, today=TODAY, **kwargs)
+    return {problem.field: problem.message for problem in caught.value.problems}
+
+
+def test_an_ordinary_patient_is_accepted_and_normalised(fields):
+    fields["given_name"] = "  Ana   María  "
+    patient = read_patient(fields, today=TODAY)
+    assert patient.given_name == "Ana María"
+    assert patient.full_name == "Ana María Ruiz"
+    assert patient.record_number == "00123"
+    assert patient.date_of_birth == date(1990, 3, 7)
+    assert patient.language == "en"
+    assert not patient.is_minor
+
+
+def test_decomposed_accents_are_stored_composed(fields):
+    fields["family_name"] = "Mu\u0301n\u0303oz"  # u + combining acute, n + combining tilde
+    assert read_patient(fields, today=TODAY).family_name == "M\u00fa\u00f1oz"
+
+
+def test_every_missing_field_is_reported_at_once():
+    found = problems({})
+    assert set(found) == {
+        "given_name", "family_name", "date_of_birth", "record_number", "procedure_date", "clinician",
+    }  # fmt: skip
+    assert found["given_name"] == "Given name is missing. Fill it in; it is printed on the form."
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1990-13-45", 'Date of birth "1990-13-45" is not a real date.'),
+        ("07/03/1990", 'Date of birth "07/03/1990" is not in the form YYYY-MM-DD.'),
+        ("1990-02-30", 'Date of birth "1990-02-30" is not a real date.'),
+    ],
+)
+def test_a_bad_date_says_what_is_wrong_and_how_to_type_it(fields, typed, expected):
+    fields["date_of_birth"] = typed
+    message = problems(fields)["date_of_birth"]
+    assert message.startswith(expected)
+    assert "YYYY-MM-DD" in message
+
+
+def test_a_birth_date_in_the_future_is_refused(fields):
+    fields["date_of_birth"] = "2030-01-01"
+    assert "is in the future" in problems(fields)["date_of_birth"]
+
+
+def test_a_procedure_before_birth_is_refused(fields):
+    fields["date_of_birth"] = "2020-01-01"
+    fields["procedure_date"] = "2019-06-01"
+    assert "before the date of birth" in problems(fields)["procedure_date"]
+
+
+def test_a_minor_needs_a_guardian(fields):
+    fields["date_of_birth"] = "2010-06-01"
+    message = problems(fields)["guardian"]
+    assert "will be 16 on the procedure date" in message
+    assert "--guardian" in message
+    fields["guardian"] = "Rosa Ruiz"
+    patient = read_patient(fields, today=TODAY)
+    assert patient.is_minor and patient.guardian == "Rosa Ruiz"
+
+
+def test_age_is_counted_on_the_procedure_date_not_today(fields):
+    fields["date_of_birth"] = "2008-12-01"  # 17 today, 18 on the procedure date
+    assert read_patient(fields, today=TODAY).age_at_procedure == 18
+    fields["date_of_birth"] = "2008-12-02"
+    assert "guardian" in problems(fields)
+
+
+def test_age_on_a_leap_day_birthday():
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
+    assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("Ana\nRuiz", "a line break"),
+        ("Ana\tRuiz", "a control character"),
+        ("Ana\u202eziuR", "invisible formatting character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+        ("Ana\u200bRuiz", "U+200B ZERO WIDTH SPACE"),
+    ],
+)
+def test_hidden_characters_are_refused_by_name(fields, typed, says):
+    fields["family_name"] = typed
+    assert says in problems(fields)["family_name"]
+
+
+def test_a_name_too_long_for_the_form_is_refused_with_its_length(fields):
+    fields["family_name"] = "x" * 300
+    assert problems(fields)["family_name"].startswith("Family name is 300 characters long")
+
+
+def test_record_number_stays_text(fields):
+    fields["record_number"] = "  000123-A "
+    assert read_patient(fields, today=TODAY).record_number == "000123-A"
+
+
+def test_glyph_checker_problems_name_the_field(fields):
+    found = problems(fields, check_glyphs=lambda text: "no" if "Lee" in text else None)
+    assert found == {"clinician": "Clinician cannot be printed: no"}
