@@ -77,7 +77,7 @@ def test_unknown_signers_are_refused(tmp_path):
 
 def test_an_unknown_form_id_names_the_forms_there_are(tmp_path):
     build_form(tmp_path)
-    with pytest.raises(FormNotFoundError, match='no form called "tattoo".*Available forms: tiny'):
+    with pytest.raises(FormNotFoundError, match=r'no form called "tattoo".*Available forms: tiny'):
         load_form("tattoo", [tmp_path])
 
 
