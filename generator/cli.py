@@ -125,7 +125,7 @@ def fill_command(form_id: str, output: Path | None, **fields: str | None) -> Non
     """
     if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
         raise click.BadParameter(f'"{output}" must end in .pdf (or be an existing folder).', param_hint="-o")
-    interactive = sys.stdin.isatty()
+    interactive = _at_terminal()
     fields = _ask_for_missing(fields, interactive)
     while True:
         try:
@@ -144,6 +144,11 @@ def fill_command(form_id: str, output: Path | None, **fields: str | None) -> Non
     save(filled, target)
     pages = filled.pdf.count(b"/Type /Page\n")
     click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {pages} pages).")
+
+
+def _at_terminal() -> bool:
+    """Whether a person can answer prompts (not a script, a pipe or a batch job)."""
+    return sys.stdin.isatty()
 
 
 def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[str, str | None]:

@@ -1,0 +1,158 @@
+"""`consent` as the front desk uses it: messages, exit codes, files on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import generator.cli
+import generator.output
+from tests.conftest import as_options, full_text
+
+DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def test_forms_lists_id_title_version_and_languages(run_cli):
+    result = run_cli("forms")
+    assert result.exit_code == 0
+    header, *rows = result.output.splitlines()
+    assert header.split() == ["ID", "TITLE", "VERSION", "LANGUAGES"]
+    row = next(row for row in rows if row.startswith("laser-acne-scar"))
+    assert "Laser acne scar treatment" in row and "1.0" in row and row.endswith("en")
+
+
+def test_fill_writes_the_pdf_under_a_name_without_the_patient(run_cli, fields, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 0, result.output
+    assert files_in(tmp_path) == [DEFAULT_NAME]
+    assert f"Saved {DEFAULT_NAME} (laser-acne-scar v1.0, " in result.output
+    assert "Ana Ruiz" in full_text(tmp_path / DEFAULT_NAME)
+
+
+def test_fill_to_a_chosen_file_and_into_a_folder(run_cli, fields, tmp_path):
+    assert run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "ana.pdf").exit_code == 0
+    (tmp_path / "desk").mkdir()
+    assert run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "desk").exit_code == 0
+    assert files_in(tmp_path) == ["ana.pdf", "desk"]
+    assert files_in(tmp_path / "desk") == [DEFAULT_NAME]
+
+
+def test_a_record_number_cannot_steer_the_default_name_out_of_the_folder(run_cli, fields, tmp_path):
+    fields["record_number"] = "../../etc/passwd"
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 0, result.output
+    (name,) = files_in(tmp_path)
+    assert name.startswith("laser-acne-scar_2026-12-01_etc-passwd-") and name.endswith(".pdf")
+    assert "/" not in name and ".." not in name
+
+
+def test_missing_details_in_a_script_exit_1_naming_each_option(run_cli, fields, tmp_path):
+    del fields["date_of_birth"], fields["clinician"]
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 1
+    assert "Error: Missing --date-of-birth, --clinician." in result.output
+    assert "Traceback" not in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_an_impossible_date_exits_1_with_a_fix_and_leaves_no_file(run_cli, fields, tmp_path):
+    fields["date_of_birth"] = "1990-13-45"
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 1
+    assert 'Error: Date of birth "1990-13-45" is not a real date.' in result.output
+    assert "YYYY-MM-DD" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_several_problems_are_listed_together(run_cli, fields, tmp_path):
+    fields.update(date_of_birth="2012-01-01", given_name="王")
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 1
+    assert "the form was not made. Please fix:" in result.output
+    assert "- Given name cannot be printed" in result.output
+    assert "- The patient will be 14 on the procedure date" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_a_minor_with_a_guardian_is_filled(run_cli, fields, tmp_path):
+    options = as_options({**fields, "date_of_birth": "2012-01-01", "guardian": "Rosa Ruiz"})
+    assert run_cli("fill", "laser-acne-scar", *options).exit_code == 0
+    assert "Rosa Ruiz" in full_text(tmp_path / DEFAULT_NAME)
+
+
+def test_an_unknown_form_names_the_forms_there_are(run_cli, fields):
+    result = run_cli("fill", "tattoo-removal", *as_options(fields))
+    assert result.exit_code == 1
+    assert 'There is no form called "tattoo-removal". Available forms: ' in result.output
+    assert "laser-acne-scar" in result.output
+
+
+def test_a_language_the_form_lacks_names_the_ones_it_has(run_cli, fields, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--language", "de")
+    assert result.exit_code == 1
+    assert "It is available in: en" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_a_missing_output_folder_is_explained(run_cli, fields, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "nowhere/ana.pdf")
+    assert result.exit_code == 1
+    assert 'The folder "nowhere" does not exist.' in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_an_output_that_is_not_a_pdf_is_a_usage_error(run_cli, fields, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "ana.docx")
+    assert result.exit_code == 2
+    assert "must end in .pdf" in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_an_unknown_option_is_a_usage_error(run_cli):
+    assert run_cli("fill", "laser-acne-scar", "--surname", "Ruiz").exit_code == 2
+
+
+def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields, tmp_path, monkeypatch):
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(generator.output.os, "replace", disk_full)
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert result.exit_code == 1
+    assert f'Cannot save "{DEFAULT_NAME}": No space left on device.' in result.output
+    assert files_in(tmp_path) == []
+
+
+def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields, tmp_path, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    del fields["date_of_birth"], fields["clinician"]
+    answers = "1990-13-45\nDr Lee\n1990-03-07\n"
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Date of birth (YYYY-MM-DD):" in result.output
+    assert "is not a real date" in result.output
+    assert files_in(tmp_path) == [DEFAULT_NAME]
+
+
+def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_path, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    fields["date_of_birth"] = "2012-01-01"
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="Rosa Ruiz\n")
+    assert result.exit_code == 0, result.output
+    assert "Guardian:" in result.output
+    assert "Rosa Ruiz" in full_text(tmp_path / DEFAULT_NAME)
+
+
+@pytest.mark.parametrize("command", [[], ["fill"], ["forms"]])
+def test_help_teaches(run_cli, command):
+    result = run_cli(*command, "--help")
+    assert result.exit_code == 0
+    if command == ["fill"]:
+        for option in ("--given-name", "--date-of-birth", "--record-number", "--guardian", "-o"):
+            assert option in result.output
+        assert "Example:" in result.output

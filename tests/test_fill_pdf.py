@@ -1,0 +1,181 @@
+"""The finished PDF, read back as a patient or an auditor would read it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from generator import fill, load_form
+from generator.errors import PatientError
+from tests.conftest import TODAY, flat, full_text, page_texts
+
+FORM_ID = "laser-acne-scar"
+
+
+def make(fields, **changes) -> bytes:
+    return fill(FORM_ID, {**fields, **changes}, today=TODAY).pdf
+
+
+@pytest.fixture(scope="module")
+def form():
+    return load_form(FORM_ID)
+
+
+@pytest.fixture(scope="module")
+def ordinary_pdf() -> bytes:
+    return fill(
+        FORM_ID,
+        {
+            "given_name": "Ana",
+            "family_name": "Ruiz",
+            "date_of_birth": "1990-03-07",
+            "record_number": "00123",
+            "procedure_date": "2026-12-01",
+            "clinician": "Dr Lee",
+        },
+        today=TODAY,
+    ).pdf
+
+
+def test_every_listed_item_of_the_form_is_in_the_pdf(form, ordinary_pdf):
+    text = full_text(ordinary_pdf)
+    lists = form.text("en").lists
+    assert lists["side_effects"] and lists["precautions"]
+    for name, items in lists.items():
+        for item in items:
+            assert flat(item.text) in text, f"{name} item {item.id!r} is missing from the PDF"
+
+
+def test_each_side_effect_and_precaution_has_its_own_initials_box(form, ordinary_pdf):
+    lists = form.text("en").lists
+    expected = len(lists["side_effects"]) + len(lists["precautions"])
+    assert full_text(ordinary_pdf).count("Initials") == expected
+
+
+def test_identity_and_page_x_of_y_on_every_page(ordinary_pdf):
+    pages = page_texts(ordinary_pdf)
+    assert len(pages) >= 2, "the form is expected to run over more than one page"
+    for number, text in enumerate(pages, start=1):
+        assert "Ana Ruiz" in text
+        assert "Record: 00123" in text
+        assert f"{FORM_ID} v1.0" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_the_identity_block_holds_the_patient_details(ordinary_pdf):
+    first = page_texts(ordinary_pdf)[0]
+    for expected in ("Ana Ruiz", "7 March 1990", "00123", "1 December 2026", "Dr Lee"):
+        assert expected in first
+
+
+def test_signature_blocks_for_patient_clinician_and_witness(ordinary_pdf):
+    text = full_text(ordinary_pdf)
+    for role in ("Patient", "Clinician", "Witness"):
+        assert re.search(rf"{role} Signature Printed name .*?Date", text)
+    assert "Parent or legal guardian" not in text
+    assert "Interpreter" not in text
+
+
+def test_a_minor_gets_a_guardian_block_and_an_interpreter_when_named(fields):
+    text = full_text(make(fields, date_of_birth="2012-05-05", guardian="Rosa Ruiz", interpreter="Li Wei"))
+    assert "Parent or legal guardian, signing for the patient Signature Printed name Rosa Ruiz Date" in text
+    assert "Interpreter Signature Printed name Li Wei Date" in text
+
+
+@pytest.mark.parametrize("length", [5, 40, 70, 100])
+@pytest.mark.parametrize("extras", [{}, {"interpreter": "Li Wei"}])
+def test_signature_blocks_never_split_across_pages(fields, length, extras):
+    pdf = make(fields, family_name="R" * length, **extras)
+    pages = page_texts(pdf)
+    roles = ["Patient", "Clinician", "Witness"] + (["Interpreter"] if extras else [])
+    for role in roles:
+        whole = [page for page in pages if re.search(rf"{role} Signature Printed name .*?Date", page)]
+        assert len(whole) == 1, f"the {role} block is not whole on one page"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Smith <Jr>",
+        "AT&T",
+        "{{7*7}}",
+        "O'Brien-Łukasiewicz",
+        "Zoë Ångström",
+        "Ærøskøbing Çelik",
+        "Δημήτρης",
+        "Юлия",
+    ],
+)
+def test_hostile_and_accented_names_print_exactly(fields, name):
+    text = full_text(make(fields, family_name=name))
+    assert f"Ana {name}" in text
+
+
+def test_a_100_character_name_prints_whole_on_every_page(fields):
+    name = "Abcdefghij" * 10
+    pages = page_texts(make(fields, family_name=name))
+    for text in pages:
+        assert name in text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("王小明", 'has no "王" (U+738B CJK UNIFIED IDEOGRAPH-738B)'),
+        ("Ana 😀", 'has no "😀" (U+1F600 GRINNING FACE)'),
+        ("محمد", "from a right-to-left script"),
+        ("x" * 300, "is 300 characters long"),
+    ],
+)
+def test_names_that_cannot_print_exactly_are_refused_naming_the_character(fields, name, says):
+    with pytest.raises(PatientError) as caught:
+        make(fields, given_name=name)
+    assert caught.value.problems[0].field == "given_name"
+    assert says in caught.value.problems[0].message
+
+
+def test_same_input_gives_byte_identical_pdfs(fields):
+    assert make(fields) == make(fields)
+    assert make(fields) != make(fields, record_number="00124")
+
+
+def test_only_embedded_fonts_are_used(ordinary_pdf):
+    reader = PdfReader(io.BytesIO(ordinary_pdf))
+    seen = set()
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for font in fonts.values():
+            font = font.get_object()
+            seen.add(font["/BaseFont"])
+            descriptor = font.get("/FontDescriptor")
+            assert descriptor is not None, f"{font['/BaseFont']} is a base-14 font"
+            assert "/FontFile2" in descriptor.get_object(), f"{font['/BaseFont']} is not embedded"
+    assert {name.split("+")[1] for name in seen} == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+def test_metadata_names_the_form_and_never_the_patient(ordinary_pdf):
+    info = PdfReader(io.BytesIO(ordinary_pdf)).metadata
+    assert info.title == "Laser acne scar treatment \u2014 Informed consent"
+    assert info.subject == f"Consent form {FORM_ID} version 1.0"
+    assert f"consent-form:{FORM_ID}" in info["/Keywords"]
+    for value in info.values():
+        assert "Ruiz" not in str(value)
+
+
+def test_the_pdf_is_a4(ordinary_pdf):
+    for page in PdfReader(io.BytesIO(ordinary_pdf)).pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (apt-get install qpdf)")
+def test_qpdf_finds_no_structural_problem(ordinary_pdf, tmp_path):
+    path = tmp_path / "form.pdf"
+    path.write_bytes(ordinary_pdf)
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout

@@ -1,0 +1,76 @@
+"""The built wheel carries its forms and fonts and works from any folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import as_options, full_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel_path,) = out.glob("consent-*.whl")
+    return wheel_path
+
+
+def test_the_wheel_contains_the_forms_and_fonts_with_their_licence(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "generator/forms/laser-acne-scar/form.toml",
+        "generator/forms/laser-acne-scar/en/content.toml",
+        "generator/forms/laser-acne-scar/en/body.md.j2",
+        "generator/fonts/DejaVuSans.ttf",
+        "generator/fonts/DejaVuSans-Bold.ttf",
+        "generator/fonts/LICENSE-DejaVu.txt",
+    ):
+        assert expected in names
+
+
+def test_installed_consent_fills_a_form_from_another_folder(wheel, tmp_path, fields):
+    environment = tmp_path / "venv"
+    # The dependencies come from this interpreter's site-packages; only consent is installed.
+    venv.create(environment, system_site_packages=True, with_pip=True)
+    python = environment / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    elsewhere = tmp_path / "front-desk"
+    elsewhere.mkdir()
+    consent = environment / "bin" / "consent"
+    listed = subprocess.run([str(consent), "forms"], cwd=elsewhere, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert "laser-acne-scar" in listed.stdout
+    filled = subprocess.run(
+        [str(consent), "fill", "laser-acne-scar", *as_options(fields)],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert filled.returncode == 0, filled.stderr
+    (pdf,) = elsewhere.glob("*.pdf")
+    assert "Ana Ruiz" in full_text(pdf)
+    # It really ran the installed copy, not the source checkout.
+    where = subprocess.run(
+        [str(python), "-c", "import generator, sys; print(generator.__file__)"],
+        cwd=elsewhere, capture_output=True, text=True,
+    )  # fmt: skip
+    assert str(environment) in where.stdout
