@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from generator.errors import FieldError, PatientError
 
@@ -151,12 +151,27 @@ def _optional_text(field: str, raw: str | None, max_length: int) -> str | None:
     return _required_text(field, raw, max_length)
 
 
-def parse_date(field: str, raw: str | None) -> date:
-    """An ISO date (YYYY-MM-DD) typed by staff, or a FieldError saying how to fix it."""
+def parse_date(field: str, raw: str | date | None, date_format: str | None = None) -> date:
+    """A date typed by staff (YYYY-MM-DD, or `date_format` in strptime terms), or
+    a FieldError saying how to fix it. A spreadsheet's date cell arrives as a date."""
     label = FIELD_LABELS[field]
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
     text = clean_text(field, raw or "")
     if not text:
         raise FieldError(field, f"{label} is missing. Type it as YYYY-MM-DD, for example 1990-03-07.")
+    if date_format is not None:
+        try:
+            return datetime.strptime(text, date_format).date()
+        except ValueError:
+            example = date(1990, 3, 7).strftime(date_format)
+            raise FieldError(
+                field,
+                f'{label} "{text}" is not a real date in the format {date_format} '
+                f"(for example {example}). Check the day, month and year.",
+            ) from None
     if not _ISO_DATE.fullmatch(text):
         raise FieldError(
             field,
@@ -174,15 +189,17 @@ def parse_date(field: str, raw: str | None) -> date:
 
 
 def read_patient(
-    raw: Mapping[str, str | None],
+    raw: Mapping[str, str | date | None],
     *,
     today: date,
     check_glyphs: GlyphChecker | None = None,
+    date_format: str | None = None,
 ) -> Patient:
     """Check every field of one patient and return the record, or raise PatientError.
 
-    `raw` maps field names (see FIELD_LABELS) to what staff typed; missing and
-    blank values count as not given. `today` is the clinic's date, passed in
+    `raw` maps field names (see FIELD_LABELS) to what staff typed (or, for
+    dates, a date); missing and blank values count as not given. Dates are
+    YYYY-MM-DD unless `date_format` (strptime) says otherwise. `today` is the clinic's date, passed in
     so that tests and reprints do not depend on the clock. All problems are
     reported together.
     """
@@ -202,7 +219,7 @@ def read_patient(
         lambda: _required_text("record_number", raw.get("record_number"), MAX_RECORD_NUMBER_LENGTH),
     )
     for field in ("date_of_birth", "procedure_date"):
-        attempt(field, lambda field=field: parse_date(field, raw.get(field)))
+        attempt(field, lambda field=field: parse_date(field, raw.get(field), date_format))
     for field in ("guardian", "interpreter"):
         attempt(field, lambda field=field: _optional_text(field, raw.get(field), MAX_NAME_LENGTH))
     attempt("language", lambda: _language(raw.get("language")))

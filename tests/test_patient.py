@@ -116,3 +116,21 @@ def test_record_number_stays_text(fields):
 def test_glyph_checker_problems_name_the_field(fields):
     found = problems(fields, check_glyphs=lambda text: "no" if "Lee" in text else None)
     assert found == {"clinician": "Clinician cannot be printed: no"}
+
+
+def test_a_clinic_date_format_is_honoured_and_explained(fields):
+    fields.update(date_of_birth="07/03/1990", procedure_date="01/12/2026")
+    patient = read_patient(fields, today=TODAY, date_format="%d/%m/%Y")
+    assert patient.date_of_birth == date(1990, 3, 7)
+    fields["date_of_birth"] = "31/02/1990"
+    with pytest.raises(PatientError) as caught:
+        read_patient(fields, today=TODAY, date_format="%d/%m/%Y")
+    assert caught.value.problems[0].message == (
+        'Date of birth "31/02/1990" is not a real date in the format %d/%m/%Y '
+        "(for example 07/03/1990). Check the day, month and year."
+    )
+
+
+def test_a_spreadsheet_date_cell_is_taken_as_the_date(fields):
+    fields["date_of_birth"] = date(1990, 3, 7)
+    assert read_patient(fields, today=TODAY).date_of_birth == date(1990, 3, 7)
