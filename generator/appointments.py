@@ -1,0 +1,211 @@
+"""Reading a clinic day's appointment list, as practice systems export it.
+
+CSV (UTF-8 with or without BOM, or another encoding when told; comma,
+semicolon or tab; CRLF; quoted fields with commas and line breaks) or an
+Excel workbook (first sheet). Columns are found by header name, ignoring
+case, spaces and dashes. Row numbers are the ones a spreadsheet shows: the
+header is row 1. This module only reads; checking the values is the patient
+module's job, so both commands share one validation path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from generator.errors import ConsentError
+from generator.patient import OPTIONAL_FIELDS, REQUIRED_FIELDS
+
+FORM_COLUMN = "form"
+REQUIRED_COLUMNS = (FORM_COLUMN, *REQUIRED_FIELDS)
+KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_FIELDS)
+DATE_COLUMNS = ("date_of_birth", "procedure_date")
+_DELIMITERS = (",", ";", "\t")
+# Excel writes ="00123" to keep leading zeros when a CSV is saved for Excel.
+_EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+class AppointmentListError(ConsentError):
+    """Raised when the list as a whole cannot be used (unreadable, columns missing).
+
+    Nothing of the batch is written when this is raised.
+    """
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    """One appointment: its spreadsheet row number and the values by column."""
+
+    number: int
+    values: dict[str, str | date | None]
+
+    @property
+    def form_id(self) -> str:
+        value = self.values.get(FORM_COLUMN)
+        return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class AppointmentList:
+    rows: list[AppointmentRow]
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_appointments(path: Path, *, encoding: str | None = None) -> AppointmentList:
+    """Read every non-blank appointment row of a .csv or .xlsx file."""
+    if not path.is_file():
+        raise AppointmentListError(f'The appointment list "{path}" does not exist. Check the file name.')
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        grid = _xlsx_grid(path)
+    elif path.suffix.lower() in (".xls", ".ods", ".numbers"):
+        raise AppointmentListError(
+            f'"{path.name}" is a {path.suffix} file, which consent cannot read. '
+            "Save it as .xlsx (Excel workbook) or .csv and try again."
+        )
+    else:
+        grid = _csv_grid(path, encoding)
+    return _rows_from_grid(path, grid)
+
+
+def _csv_grid(path: Path, encoding: str | None) -> Iterator[tuple[int, list[str | date | None]]]:
+    data = path.read_bytes()
+    text = _decode(path, data, encoding)
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # A record spanning lines (a quoted line break) is still one spreadsheet row.
+        for number, record in enumerate(reader, start=1):
+            yield number, [_unwrap_excel_text(cell) for cell in record]
+    except csv.Error as problem:
+        raise AppointmentListError(
+            f"{path.name} line {reader.line_num} cannot be read as CSV ({problem}). "
+            "Check for a quote mark that is opened but never closed."
+        ) from None
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise AppointmentListError(
+                f'"{encoding}" is not an encoding consent knows. Common ones: utf-8, cp1252, latin-1.'
+            ) from None
+    chosen = encoding or "utf-8-sig"
+    try:
+        return data.decode(chosen)
+    except UnicodeDecodeError as problem:
+        line = data.count(b"\n", 0, problem.start) + 1
+        byte = data[problem.start : problem.start + 1].hex().upper()
+        hint = (
+            "If it was saved by Excel on Windows, run again with --encoding cp1252."
+            if encoding is None
+            else "Check which encoding the file was saved in and give it with --encoding."
+        )
+        raise AppointmentListError(
+            f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text "
+            f"(byte 0x{byte}). {hint}"
+        ) from None
+
+
+def _unwrap_excel_text(cell: str) -> str:
+    match = _EXCEL_TEXT_FORMULA.match(cell.strip())
+    return match.group(1) if match else cell
+
+
+def _xlsx_grid(path: Path) -> Iterator[tuple[int, list[str | date | None]]]:
+    import openpyxl  # only batch reads workbooks; keep it out of `consent fill`
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as problem:
+        raise AppointmentListError(
+            f'"{path.name}" cannot be opened as an Excel workbook ({problem}). '
+            "Open it in Excel and save it again as .xlsx, or export it as .csv."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_value(cell) for cell in cells]
+    finally:
+        workbook.close()
+
+
+def _cell_value(cell: object) -> str | date | None:
+    if cell is None:
+        return None
+    if isinstance(cell, datetime):
+        return cell.date() if cell.time() == time(0) else cell.isoformat(sep=" ")
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def normalise_header(name: str) -> str:
+    """`Given Name`, ` given-name ` and `GIVEN_NAME` are the same column."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def _is_blank(cells: Sequence[str | date | None]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _rows_from_grid(path: Path, grid: Iterator[tuple[int, list[str | date | None]]]) -> AppointmentList:
+    header: list[str] | None = None
+    rows: list[AppointmentRow] = []
+    warnings: list[str] = []
+    for number, cells in grid:
+        if header is None:
+            if _is_blank(cells):
+                raise AppointmentListError(
+                    f"{path.name} row 1 is empty; it must hold the column names "
+                    f"({', '.join(REQUIRED_COLUMNS)})."
+                )
+            header = [normalise_header(str(cell or "")) for cell in cells]
+            warnings += _check_header(path, header)
+            continue
+        if _is_blank(cells):
+            continue
+        values: dict[str, str | date | None] = {}
+        for column, cell in zip(header, cells, strict=False):
+            if column in KNOWN_COLUMNS:
+                values[column] = cell
+        extra = [cell for cell in cells[len(header) :] if cell not in (None, "")]
+        if extra:
+            warnings.append(
+                f"row {number} has {len(extra)} more value(s) than there are column names; they were ignored."
+            )
+        rows.append(AppointmentRow(number=number, values=values))
+    if header is None:
+        raise AppointmentListError(f"{path.name} is empty. Export the appointment list again.")
+    return AppointmentList(rows=rows, warnings=warnings)
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    named = [column for column in header if column]
+    duplicates = sorted({column for column in named if named.count(column) > 1})
+    if duplicates:
+        raise AppointmentListError(
+            f"{path.name} has the column {', '.join(duplicates)} more than once. "
+            "Keep one and delete the others."
+        )
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise AppointmentListError(
+            f"{path.name} has no column {', '.join(missing)}. "
+            f"The list needs these columns: {', '.join(REQUIRED_COLUMNS)} "
+            f"(optional: {', '.join(OPTIONAL_FIELDS)}). Column names found: "
+            f"{', '.join(named) or 'none'}."
+        )
+    unknown = [column for column in named if column not in KNOWN_COLUMNS]
+    return [f"column {column} is not one consent uses; it was ignored." for column in unknown]

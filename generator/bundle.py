@@ -1,0 +1,175 @@
+"""One print bundle from many PDFs, written as it goes, in flat memory.
+
+pypdf's PdfWriter keeps every page in memory until it saves, so a clinic
+day of 2,000 forms would need ten times the memory of 200. Here each form is
+read with pypdf, its objects are renumbered and written straight to the
+output file, and only a list of offsets is kept. Objects that refer to no
+other object (font files, images) are written once and shared when two forms
+carry identical copies, so the bundle is never larger than its parts.
+
+For double-sided printing, a form with an odd number of pages is followed by
+a blank page, so every form starts on a fresh sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+)
+
+_CATALOG = 1
+_PAGES = 2
+
+
+class _BundleWriter:
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._offsets: dict[int, int] = {}
+        self._next_number = 3
+        self._page_numbers: list[int] = []
+        self._shared_leaves: dict[bytes, int] = {}
+        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _write(self, data: bytes) -> None:
+        self._stream.write(data)
+
+    def _allocate(self) -> int:
+        number = self._next_number
+        self._next_number += 1
+        return number
+
+    def _write_object(self, number: int, obj: PdfObject) -> None:
+        self._offsets[number] = self._stream.tell()
+        body = io.BytesIO()
+        obj.write_to_stream(body)
+        self._write(b"%d 0 obj\n" % number + body.getvalue() + b"\nendobj\n")
+
+    def add_document(self, reader: PdfReader) -> int:
+        """Append every page of `reader`; returns how many pages were added."""
+        renumbered: dict[int, int] = {}
+        pending: list[tuple[int, PdfObject]] = []
+
+        def new_number_for(reference: IndirectObject) -> IndirectObject:
+            old = reference.idnum
+            if old not in renumbered:
+                target = reference.get_object()
+                leaf_key = _leaf_key(target)
+                if leaf_key is not None and leaf_key in self._shared_leaves:
+                    renumbered[old] = self._shared_leaves[leaf_key]
+                else:
+                    renumbered[old] = self._allocate()
+                    if leaf_key is not None:
+                        self._shared_leaves[leaf_key] = renumbered[old]
+                    pending.append((renumbered[old], target))
+            return IndirectObject(renumbered[old], 0, None)  # type: ignore[arg-type]
+
+        # Pages first, so that anything pointing back at its page (an annotation's
+        # /P) finds the page rather than copying it a second time.
+        page_numbers = []
+        for page in reader.pages:
+            page_numbers.append(self._allocate())
+            if page.indirect_reference is not None:
+                renumbered[page.indirect_reference.idnum] = page_numbers[-1]
+        for page, page_number in zip(reader.pages, page_numbers, strict=True):
+            page_copy = DictionaryObject({key: value for key, value in page.items() if key != "/Parent"})
+            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)  # type: ignore[arg-type]
+            _rewrite_references(page_copy, new_number_for)
+            self._write_object(page_number, page_copy)
+            self._page_numbers.append(page_number)
+            while pending:
+                number, target = pending.pop()
+                _rewrite_references(target, new_number_for)
+                self._write_object(number, target)
+        return len(reader.pages)
+
+    def add_blank_page(self, media_box: ArrayObject) -> None:
+        number = self._allocate()
+        blank = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Page"),
+                NameObject("/Parent"): IndirectObject(_PAGES, 0, None),  # type: ignore[arg-type]
+                NameObject("/MediaBox"): media_box,
+                NameObject("/Resources"): DictionaryObject(),
+            }
+        )
+        self._write_object(number, blank)
+        self._page_numbers.append(number)
+
+    def finish(self) -> None:
+        kids = " ".join(f"{number} 0 R" for number in self._page_numbers)
+        self._offsets[_PAGES] = self._stream.tell()
+        self._write(
+            f"{_PAGES} 0 obj\n<< /Type /Pages /Count {len(self._page_numbers)} /Kids [{kids}] >>\nendobj\n".encode()
+        )
+        self._offsets[_CATALOG] = self._stream.tell()
+        self._write(f"{_CATALOG} 0 obj\n<< /Type /Catalog /Pages {_PAGES} 0 R >>\nendobj\n".encode())
+        xref_at = self._stream.tell()
+        size = self._next_number
+        lines = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]
+        for number in range(1, size):
+            lines.append(f"{self._offsets[number]:010d} 00000 n \n")
+        self._write("".join(lines).encode())
+        self._write(
+            f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
+        )
+
+
+def _leaf_key(obj: PdfObject) -> bytes | None:
+    """A digest for an object that refers to nothing else, else None."""
+    if _has_reference(obj):
+        return None
+    body = io.BytesIO()
+    obj.write_to_stream(body)
+    return hashlib.sha256(body.getvalue()).digest()
+
+
+def _has_reference(obj: PdfObject) -> bool:
+    if isinstance(obj, IndirectObject):
+        return True
+    if isinstance(obj, DictionaryObject):
+        return any(_has_reference(value) for value in obj.values())
+    if isinstance(obj, ArrayObject):
+        return any(_has_reference(value) for value in obj)
+    return False
+
+
+def _rewrite_references(obj: PdfObject, renumber) -> None:
+    if isinstance(obj, DictionaryObject):  # StreamObject is a DictionaryObject too
+        for key, value in list(obj.items()):
+            if isinstance(value, IndirectObject):
+                obj[key] = renumber(value)
+            else:
+                _rewrite_references(value, renumber)
+    elif isinstance(obj, ArrayObject):
+        for index, value in enumerate(obj):
+            if isinstance(value, IndirectObject):
+                obj[index] = renumber(value)
+            else:
+                _rewrite_references(value, renumber)
+
+
+def write_bundle(parts: Iterable[Path], stream: BinaryIO, *, duplex: bool = True) -> int:
+    """Concatenate the PDFs `parts` into `stream`; returns the bundle's page count."""
+    writer = _BundleWriter(stream)
+    total = 0
+    for part in parts:
+        reader = PdfReader(part)
+        pages = writer.add_document(reader)
+        total += pages
+        if duplex and pages % 2 == 1:
+            media_box = ArrayObject(reader.pages[-1].mediabox)
+            writer.add_blank_page(media_box)
+            total += 1
+    writer.finish()
+    return total
