@@ -110,8 +110,7 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
             else "Check which encoding the file was saved in and give it with --encoding."
         )
         raise AppointmentListError(
-            f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text "
-            f"(byte 0x{byte}). {hint}"
+            f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text (byte 0x{byte}). {hint}"
         ) from None
 
 
@@ -168,8 +167,7 @@ def _rows_from_grid(path: Path, grid: Iterator[tuple[int, list[str | date | None
         if header is None:
             if _is_blank(cells):
                 raise AppointmentListError(
-                    f"{path.name} row 1 is empty; it must hold the column names "
-                    f"({', '.join(REQUIRED_COLUMNS)})."
+                    f"{path.name} row 1 is empty; it must hold the column names ({', '.join(REQUIRED_COLUMNS)})."
                 )
             header = [normalise_header(str(cell or "")) for cell in cells]
             warnings += _check_header(path, header)
@@ -196,8 +194,7 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
     duplicates = sorted({column for column in named if named.count(column) > 1})
     if duplicates:
         raise AppointmentListError(
-            f"{path.name} has the column {', '.join(duplicates)} more than once. "
-            "Keep one and delete the others."
+            f"{path.name} has the column {', '.join(duplicates)} more than once. Keep one and delete the others."
         )
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:

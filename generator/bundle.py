@@ -120,9 +120,7 @@ class _BundleWriter:
         for number in range(1, size):
             lines.append(f"{self._offsets[number]:010d} 00000 n \n")
         self._write("".join(lines).encode())
-        self._write(
-            f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
-        )
+        self._write(f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode())
 
 
 def _leaf_key(obj: PdfObject) -> bytes | None:

@@ -1,9 +1,11 @@
 """The `consent` command. The only module that imports click.
 
 Exit codes (part of the contract, documented in the README):
-  0  done
-  1  input refused (a field, the form, or the output place); nothing written
+  0  done (batch: every row done)
+  1  input refused (a field, the form, or the output place); nothing written.
+     Batch: nothing could be done (unreadable list, missing column)
   2  usage error (unknown option, malformed command line)
+  3  batch finished, but some rows were refused (the rest are done)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
+EXIT_SOME_ROWS_REFUSED = 3
 
 # What each patient option asks for, shown in --help and in prompts.
 _FIELD_HELP = {
@@ -142,8 +145,7 @@ def fill_command(form_id: str, output: Path | None, **fields: str | None) -> Non
     if target.is_dir():
         target = target / default_file_name(filled.form, filled.patient)
     save(filled, target)
-    pages = filled.pdf.count(b"/Type /Page\n")
-    click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {pages} pages).")
+    click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {filled.page_count} pages).")
 
 
 def _at_terminal() -> bool:
@@ -167,6 +169,123 @@ def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[s
 def _prompt(field: str) -> str:
     hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
     required = field in REQUIRED_FIELDS
-    return click.prompt(
-        f"{FIELD_LABELS[field]}{hint}", default="" if not required else None, show_default=False
-    )
+    return click.prompt(f"{FIELD_LABELS[field]}{hint}", default="" if not required else None, show_default=False)
+
+
+@main.command("batch")
+@click.argument("appointments", type=click.Path(path_type=Path))
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the PDFs, print-bundle.pdf, manifest.json and errors.csv (created if absent).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many forms to render at once (default: one per processor core).",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of a CSV that is not UTF-8, e.g. cp1252 for files saved by Excel on Windows.",
+)
+@click.option(
+    "--date-format",
+    default=None,
+    metavar="FORMAT",
+    help="How dates are written in the list, if not YYYY-MM-DD: e.g. %d/%m/%Y for 07/03/1990.",
+)
+def batch_command(
+    appointments: Path, out_dir: Path, jobs: int | None, encoding: str | None, date_format: str | None
+) -> None:
+    """Make every consent form for a clinic day from an appointment list.
+
+    APPOINTMENTS is a .csv or .xlsx export with a header row. Columns (any
+    case; spaces allowed): form, given_name, family_name, date_of_birth,
+    record_number, procedure_date, clinician, and optional language,
+    guardian, interpreter.
+
+    Every row is checked first, with the same rules as `consent fill`. Good
+    rows each get a PDF named from form, procedure date and record number
+    (never the patient's name); print-bundle.pdf holds them all in list
+    order, each starting on a fresh sheet when printed double-sided.
+    Refused rows are listed, with how to fix them, in errors.csv, using the
+    row numbers your spreadsheet shows.
+
+    \b
+    Example:
+      consent batch tomorrow.csv --out-dir forms-2026-12-01
+
+    \b
+    Exit codes: 0 all rows done; 3 some rows refused, the rest done;
+    1 nothing could be done (unreadable list, missing column); 2 usage.
+    """
+    from generator.batch import ERRORS_NAME, run_batch  # keeps `consent fill` start-up lean
+
+    if date_format is not None and "%" not in date_format:
+        raise click.BadParameter("use strftime codes, e.g. %d/%m/%Y", param_hint="--date-format")
+    show_progress = sys.stderr.isatty()
+    with _progress(show_progress) as on_progress:
+        result = run_batch(
+            appointments,
+            out_dir,
+            today=date.today(),
+            workers=jobs,
+            encoding=encoding,
+            date_format=date_format,
+            on_progress=on_progress,
+        )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    refused = result.refused_rows
+    summary = f"{len(result.made)} of {result.rows} rows done"
+    if result.made:
+        summary += f"; {out_dir / 'print-bundle.pdf'} has {result.bundle_pages} pages"
+    if refused:
+        summary += f"; {len(refused)} refused (rows {_row_list(refused)}): see {out_dir / ERRORS_NAME}"
+    click.echo(summary + ".")
+    if refused:
+        sys.exit(EXIT_SOME_ROWS_REFUSED)
+
+
+def _row_list(rows: list[int], shown: int = 10) -> str:
+    listed = ", ".join(str(row) for row in rows[:shown])
+    return listed + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
+
+
+class _progress:
+    """A progress bar (rows done, rate, time left) on a terminal; silence otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bar = None
+        self._started = 0.0
+
+    def __enter__(self):
+        if not self._enabled:
+            return None
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=total, label="Making forms", show_eta=True, show_pos=True, file=sys.stderr,
+                item_show_func=lambda _: self._rate(),
+            )  # fmt: skip
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def _rate(self) -> str:
+        elapsed = self._clock() - self._started
+        done = self._bar.pos if self._bar is not None else 0
+        return f"{done / elapsed:.1f} forms/s" if elapsed > 0 and done else ""
+
+    def __exit__(self, *exc_info) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc_info)

@@ -125,9 +125,7 @@ def _template(body_path: Path, source: str) -> Template:
     try:
         code = environment.compile(source, name=body_path.name, filename=str(body_path))
     except TemplateSyntaxError as problem:
-        raise FormDefinitionError(
-            f"{body_path}, line {problem.lineno}: template error: {problem.message}"
-        ) from None
+        raise FormDefinitionError(f"{body_path}, line {problem.lineno}: template error: {problem.message}") from None
     return environment.template_class.from_code(environment, code, environment.make_globals(None), None)
 
 
@@ -205,9 +203,7 @@ def _signers(form: Form, patient: Patient, role_labels: Mapping[str, str]) -> tu
     return tuple(Signer(role=role, label=role_labels[role], printed_name=printed[role]) for role in roles)
 
 
-def template_context(
-    form: Form, text: FormText, patient: Patient, placements: dict[str, int]
-) -> dict[str, Any]:
+def template_context(form: Form, text: FormText, patient: Patient, placements: dict[str, int]) -> dict[str, Any]:
     """The variables a form's prose may use (documented in forms/README.md)."""
 
     def items(name: str) -> _Placement:

@@ -114,8 +114,7 @@ def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
     if folder is None:
         known = ", ".join(sorted(folders)) or "none"
         raise FormNotFoundError(
-            f'There is no form called "{form_id}". Available forms: {known}. '
-            "Run `consent forms` to list them."
+            f'There is no form called "{form_id}". Available forms: {known}. Run `consent forms` to list them.'
         )
     return load_form_folder(folder)
 
@@ -137,13 +136,9 @@ def load_form_folder(folder: Path) -> Form:
     )
     form_id = _string(definition, "id", definition_path)
     if not _ID.fullmatch(form_id):
-        raise FormDefinitionError(
-            f'{definition_path}: id "{form_id}" must be lower-case letters, digits and dashes.'
-        )
+        raise FormDefinitionError(f'{definition_path}: id "{form_id}" must be lower-case letters, digits and dashes.')
     if form_id != folder.name:
-        raise FormDefinitionError(
-            f'{definition_path}: id "{form_id}" must match the folder name "{folder.name}".'
-        )
+        raise FormDefinitionError(f'{definition_path}: id "{form_id}" must match the folder name "{folder.name}".')
     version = _string(definition, "version", definition_path)
     effective_date = definition["effective_date"]
     if not isinstance(effective_date, date) or hasattr(effective_date, "hour"):
@@ -153,9 +148,7 @@ def load_form_folder(folder: Path) -> Form:
     languages = _string_list(definition, "languages", definition_path)
     for language in languages:
         if not _LANGUAGE.fullmatch(language):
-            raise FormDefinitionError(
-                f'{definition_path}: language "{language}" must be a code such as "en".'
-            )
+            raise FormDefinitionError(f'{definition_path}: language "{language}" must be a code such as "en".')
     signers = _string_list(definition, "signers", definition_path)
     unknown_signers = [signer for signer in signers if signer not in KNOWN_SIGNERS]
     if unknown_signers or "patient" not in signers:
@@ -208,8 +201,7 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
         unknown = set(entry) - {"id", "text"}
         if unknown or not {"id", "text"} <= set(entry):
             raise FormDefinitionError(
-                f"{entry_where} must have exactly the keys id and text "
-                f"(found: {', '.join(sorted(entry)) or 'none'})."
+                f"{entry_where} must have exactly the keys id and text (found: {', '.join(sorted(entry)) or 'none'})."
             )
         item_id, text = entry["id"], entry["text"]
         if not isinstance(item_id, str) or not _ID.fullmatch(item_id):
@@ -235,9 +227,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
 
 
-def _check_keys(
-    table: Mapping[str, Any], path: Path, *, required: set[str], optional: set[str] = frozenset()
-) -> None:
+def _check_keys(table: Mapping[str, Any], path: Path, *, required: set[str], optional: set[str] = frozenset()) -> None:
     unknown = sorted(set(table) - required - optional)
     if unknown:
         allowed = ", ".join(sorted(required | optional))
@@ -247,9 +237,7 @@ def _check_keys(
         )
     missing = sorted(required - set(table))
     if missing:
-        raise FormDefinitionError(
-            f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
-        )
+        raise FormDefinitionError(f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
 
 
 def _string(table: Mapping[str, Any], key: str, path: Path) -> str:

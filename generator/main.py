@@ -28,14 +28,16 @@ class FilledForm:
     patient: Patient
     document: Document
     pdf: bytes
+    page_count: int
 
 
 def fill(
     form_id: str,
-    fields: Mapping[str, str | None],
+    fields: Mapping[str, str | date | None],
     *,
     today: date,
     search_path: Iterable[Path] | None = None,
+    date_format: str | None = None,
 ) -> FilledForm:
     """Check the patient's fields, fill the form, and lay it out as PDF bytes.
 
@@ -43,9 +45,10 @@ def fill(
     is not acceptable; nothing is written.
     """
     form = load_form(form_id, search_path)
-    patient = read_patient(fields, today=today, check_glyphs=glyph_problem)
+    patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
     document = compose(form, patient)
-    return FilledForm(form=form, patient=patient, document=document, pdf=render_pdf(document))
+    rendered = render_pdf(document)
+    return FilledForm(form, patient, document, pdf=rendered.data, page_count=rendered.pages)
 
 
 def default_file_name(form: Form, patient: Patient) -> str:

@@ -9,32 +9,42 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from generator.errors import OutputError
 
 TEMPORARY_PREFIX = ".consent-"
 TEMPORARY_SUFFIX = ".partial"
+T = TypeVar("T")
 
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Replace `target` with `data` all at once, or leave it untouched."""
+    write_stream_atomically(target, lambda stream: stream.write(data))
+
+
+def write_stream_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Let `write` fill a hidden temporary file, then rename it over `target`.
+
+    For output too large to hold in memory (a print bundle). Returns what
+    `write` returns.
+    """
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(
-            f'The folder "{folder}" does not exist. Create it first, or choose another '
-            "place for the PDF with -o."
+            f'The folder "{folder}" does not exist. Create it first, or choose another place for the PDF with -o.'
         )
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
     except OSError as problem:
         raise OutputError(
-            f'Cannot write in the folder "{folder}": {problem.strerror}. '
-            "Choose a folder you can save files in with -o."
+            f'Cannot write in the folder "{folder}": {problem.strerror}. Choose a folder you can save files in with -o.'
         ) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+            outcome = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644 & ~_umask())
@@ -49,6 +59,7 @@ def write_atomically(target: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     _sync_folder(folder)
+    return outcome
 
 
 def _umask() -> int:

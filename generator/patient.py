@@ -175,8 +175,7 @@ def parse_date(field: str, raw: str | date | None, date_format: str | None = Non
     if not _ISO_DATE.fullmatch(text):
         raise FieldError(
             field,
-            f'{label} "{text}" is not in the form YYYY-MM-DD. '
-            "Type it as year-month-day, for example 1990-03-07.",
+            f'{label} "{text}" is not in the form YYYY-MM-DD. Type it as year-month-day, for example 1990-03-07.',
         )
     try:
         return date.fromisoformat(text)
@@ -252,16 +251,14 @@ def _date_problems(values: Mapping[str, object], today: date) -> list[FieldError
             problems.append(
                 FieldError(
                     "date_of_birth",
-                    f"Date of birth {born.isoformat()} is in the future. "
-                    "Check the year; it is typed as YYYY-MM-DD.",
+                    f"Date of birth {born.isoformat()} is in the future. Check the year; it is typed as YYYY-MM-DD.",
                 )
             )
         elif age_on(born, today) > OLDEST_AGE:
             problems.append(
                 FieldError(
                     "date_of_birth",
-                    f"Date of birth {born.isoformat()} would make the patient older than "
-                    f"{OLDEST_AGE}. Check the year.",
+                    f"Date of birth {born.isoformat()} would make the patient older than {OLDEST_AGE}. Check the year.",
                 )
             )
     if isinstance(born, date) and isinstance(procedure, date):

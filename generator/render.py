@@ -76,15 +76,9 @@ def _styles() -> _Styles:
         spaceAfter=6,
     )
     return _Styles(
-        title=ParagraphStyle(
-            "title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2
-        ),
-        subtitle=ParagraphStyle(
-            "subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2
-        ),
-        form_line=ParagraphStyle(
-            "form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10
-        ),
+        title=ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2),
+        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2),
+        form_line=ParagraphStyle("form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10),
         heading=ParagraphStyle(
             "heading",
             parent=body,
@@ -108,16 +102,10 @@ def _styles() -> _Styles:
         body=body,
         bullet=ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3),
         label=ParagraphStyle("label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
-        value=ParagraphStyle(
-            "value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0
-        ),
+        value=ParagraphStyle("value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0),
         header=ParagraphStyle("header", parent=body, fontSize=8.5, leading=11, spaceAfter=0),
-        caption=ParagraphStyle(
-            "caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0
-        ),
-        signer=ParagraphStyle(
-            "signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0
-        ),
+        caption=ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0),
+        signer=ParagraphStyle("signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0),
         printed=ParagraphStyle("printed", parent=body, fontSize=10, leading=12.5, spaceAfter=0),
     )
 
@@ -177,8 +165,7 @@ class _SignatureBlock(Flowable):
         self._role = Paragraph(_markup(signer.label), styles.signer)
         self._printed = Paragraph(_markup(signer.printed_name), styles.printed)
         self._captions = [
-            Paragraph(_markup(text), styles.caption)
-            for text in (labels.signature, labels.printed_name, labels.date)
+            Paragraph(_markup(text), styles.caption) for text in (labels.signature, labels.printed_name, labels.date)
         ]
 
     def _column_widths(self) -> list[float]:
@@ -190,9 +177,7 @@ class _SignatureBlock(Flowable):
         widths = self._column_widths()
         self._role_height = self._role.wrap(available_width, available_height)[1]
         self._printed_height = self._printed.wrap(widths[1], available_height)[1]
-        self._caption_height = max(
-            c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths, strict=True)
-        )
+        self._caption_height = max(c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths, strict=True))
         writing = max(self.WRITING_SPACE, self._printed_height + 2 * mm)
         self.height = self._role_height + 1.5 * mm + writing + 1 * mm + self._caption_height + 6 * mm
         return self.width, self.height
@@ -289,8 +274,14 @@ def _signature_flowables(document: Document, styles: _Styles) -> list[Flowable]:
     return [KeepTogether([heading, blocks[0]]), *blocks[1:]]
 
 
-def render_pdf(document: Document) -> bytes:
-    """Lay out `document` on A4 pages and return the PDF file's bytes."""
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
+def render_pdf(document: Document) -> RenderedPdf:
+    """Lay out `document` on A4 pages: the PDF file's bytes and its page count."""
     styles = _styles()
     fonts = load_fonts()
     page_width, page_height = PAGE_SIZE
@@ -320,9 +311,7 @@ def render_pdf(document: Document) -> bytes:
         page_label = document.labels.page_of.format(page=doc.page) + " "
         # Room for a three-digit total after the label keeps it right-aligned.
         total_room = canvas.stringWidth("000", fonts.regular, FOOTER_SIZE)
-        label_x = (
-            page_width - MARGIN - total_room - canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE)
-        )
+        label_x = page_width - MARGIN - total_room - canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE)
         canvas.drawString(label_x, FOOTER_HEIGHT, page_label)
         canvas.translate(label_x + canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE), FOOTER_HEIGHT)
         canvas.doForm(PAGE_TOTAL_FORM)
@@ -373,4 +362,4 @@ def render_pdf(document: Document) -> bytes:
         *_signature_flowables(document, styles),
     ]
     pdf.build(story, canvasmaker=_PageTotalCanvas)
-    return buffer.getvalue()
+    return RenderedPdf(data=buffer.getvalue(), pages=pdf.page)

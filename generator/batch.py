@@ -1,0 +1,280 @@
+"""A clinic day: appointment rows in; one PDF per good row, a bundle, a manifest out.
+
+Every row is checked before anything is rendered, and a bad row never stops
+the others. Rendering runs in worker processes that each load the fonts and
+forms once. Every file is written atomically, so a batch killed at any
+moment leaves only whole PDFs (plus hidden temporaries, removed by the next
+run); running the same list again gives the same files under the same names.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from generator.appointments import AppointmentRow, read_appointments
+from generator.errors import ConsentError, PatientError
+from generator.fonts import glyph_problem, load_fonts
+from generator.forms import Form, load_form
+from generator.main import default_file_name, fill
+from generator.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomically, write_stream_atomically
+from generator.patient import Patient, read_patient
+
+BUNDLE_NAME = "print-bundle.pdf"
+MANIFEST_NAME = "manifest.json"
+ERRORS_NAME = "errors.csv"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """One checked row, ready to render in a worker."""
+
+    row: int
+    form_id: str
+    values: dict[str, str | date | None]
+    date_format: str | None
+    file_name: str
+
+
+@dataclass(frozen=True)
+class Made:
+    row: int
+    file: str
+    sha256: str
+    pages: int
+    form: str
+    form_version: str
+
+
+@dataclass
+class BatchResult:
+    made: list[Made] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+    bundle_pages: int = 0
+
+    @property
+    def refused_rows(self) -> list[int]:
+        return sorted({problem.row for problem in self.problems})
+
+
+def remove_stale_temporaries(out_dir: Path) -> int:
+    """Delete hidden half-written files a killed run left behind."""
+    removed = 0
+    for leftover in out_dir.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def batch_file_name(form: Form, patient: Patient) -> str:
+    """Form, date and record as in `consent fill`, plus a hash of every detail.
+
+    The hash tells apart two appointments of one record on one day, and is
+    the same on every run of the same list, so reruns overwrite, never add.
+    """
+    details = "\x1f".join(
+        str(value)
+        for value in (
+            form.id, form.version, patient.language, patient.given_name, patient.family_name,
+            patient.date_of_birth, patient.record_number, patient.procedure_date,
+            patient.clinician, patient.guardian, patient.interpreter,
+        )
+    )  # fmt: skip
+    digest = hashlib.sha256(details.encode("utf-8")).hexdigest()[:8]
+    return default_file_name(form, patient).removesuffix(".pdf") + f"_{digest}.pdf"
+
+
+def check_rows(
+    rows: list[AppointmentRow], *, today: date, date_format: str | None
+) -> tuple[list[Job], list[RowProblem], list[str]]:
+    """Validate every row (same rules as `consent fill`); nothing is rendered."""
+    jobs: list[Job] = []
+    problems: list[RowProblem] = []
+    warnings: list[str] = []
+    forms: dict[str, Form | ConsentError] = {}
+    first_row_for_file: dict[str, int] = {}
+    for row in rows:
+        row_problems: list[RowProblem] = []
+        form: Form | None = None
+        if not row.form_id:
+            row_problems.append(
+                RowProblem(row.number, "form", "Form is missing. Give the form id, e.g. laser-acne-scar.")
+            )
+        else:
+            if row.form_id not in forms:
+                try:
+                    forms[row.form_id] = load_form(row.form_id)
+                except ConsentError as problem:
+                    forms[row.form_id] = problem
+            loaded = forms[row.form_id]
+            if isinstance(loaded, ConsentError):
+                row_problems.append(RowProblem(row.number, "form", str(loaded)))
+            else:
+                form = loaded
+        patient: Patient | None = None
+        try:
+            patient = read_patient(row.values, today=today, check_glyphs=glyph_problem, date_format=date_format)
+        except PatientError as problem:
+            row_problems += [RowProblem(row.number, p.field, p.message) for p in problem.problems]
+        if form is not None and patient is not None:
+            try:
+                form.text(patient.language)
+            except ConsentError as problem:
+                row_problems.append(RowProblem(row.number, "language", str(problem)))
+        if row_problems or form is None or patient is None:
+            problems += row_problems
+            continue
+        name = batch_file_name(form, patient)
+        if name in first_row_for_file:
+            warnings.append(
+                f"row {row.number} repeats row {first_row_for_file[name]} exactly; one form was made for both."
+            )
+            continue
+        first_row_for_file[name] = row.number
+        jobs.append(Job(row.number, form.id, dict(row.values), date_format, name))
+    return jobs, problems, warnings
+
+
+# Set in each worker by _start_worker: the run's fixed inputs.
+_worker_out_dir: Path | None = None
+_worker_today: date | None = None
+
+
+def _start_worker(out_dir: Path, today: date) -> None:
+    global _worker_out_dir, _worker_today
+    _worker_out_dir, _worker_today = out_dir, today
+    load_fonts()  # once per worker, not once per row
+
+
+def render_job(job: Job) -> Made:
+    """Fill, render and save one row's form (runs in a worker process)."""
+    assert _worker_out_dir is not None and _worker_today is not None
+    filled = fill(job.form_id, job.values, today=_worker_today, date_format=job.date_format)
+    write_atomically(_worker_out_dir / job.file_name, filled.pdf)
+    return Made(
+        row=job.row,
+        file=job.file_name,
+        sha256=hashlib.sha256(filled.pdf).hexdigest(),
+        pages=filled.page_count,
+        form=filled.form.id,
+        form_version=filled.form.version,
+    )
+
+
+def render_jobs(jobs: list[Job], out_dir: Path, today: date, workers: int) -> Iterator[Made]:
+    """Render in `workers` processes; yields results in appointment order."""
+    if workers <= 1 or len(jobs) <= 1:
+        _start_worker(out_dir, today)
+        yield from map(render_job, jobs)
+        return
+    chunk = max(1, min(16, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(out_dir, today)) as pool:
+        yield from pool.map(render_job, jobs, chunksize=chunk)
+
+
+def run_batch(
+    appointments: Path,
+    out_dir: Path,
+    *,
+    today: date,
+    workers: int | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """The whole batch. Raises ConsentError only when nothing can be done."""
+    appointment_list = read_appointments(appointments, encoding=encoding)
+    _prepare_out_dir(out_dir)
+    result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
+    jobs, result.problems, duplicate_warnings = check_rows(appointment_list.rows, today=today, date_format=date_format)
+    result.warnings += duplicate_warnings
+    workers = workers or os.cpu_count() or 1
+    for done, made in enumerate(render_jobs(jobs, out_dir, today, workers), start=1):
+        result.made.append(made)
+        if on_progress is not None:
+            on_progress(done, len(jobs))
+    if result.made:
+        result.bundle_pages = write_stream_atomically(
+            out_dir / BUNDLE_NAME, lambda stream: _write_bundle(out_dir, result.made, stream)
+        )
+    else:
+        (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
+    write_atomically(out_dir / MANIFEST_NAME, manifest_json(result, appointments.name).encode("utf-8"))
+    write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8"))
+    return result
+
+
+def _write_bundle(out_dir: Path, made: list[Made], stream) -> int:
+    from generator.bundle import write_bundle  # pypdf only loads for batches
+
+    return write_bundle((out_dir / entry.file for entry in made), stream)
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        raise ConsentError(
+            f'Cannot create the output folder "{out_dir}": {problem.strerror}. Choose another --out-dir.'
+        ) from None
+    remove_stale_temporaries(out_dir)
+
+
+def manifest_json(result: BatchResult, source: str) -> str:
+    documents = [
+        {
+            "row": made.row,
+            "file": made.file,
+            "sha256": made.sha256,
+            "pages": made.pages,
+            "form": made.form,
+            "form_version": made.form_version,
+        }
+        for made in result.made
+    ]
+    manifest = {
+        "appointments": source,
+        "documents": documents,
+        "totals": {
+            "rows": result.rows,
+            "documents": len(result.made),
+            "refused_rows": len(result.refused_rows),
+            "pages": sum(made.pages for made in result.made),
+            "bundle": BUNDLE_NAME if result.made else None,
+            "bundle_pages": result.bundle_pages,
+        },
+        "refused_rows": result.refused_rows,
+    }
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+def _neutralise(cell: str) -> str:
+    # A spreadsheet runs a cell that starts with = + - @ as a formula.
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def errors_csv(problems: list[RowProblem]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "field", "message"])
+    for problem in problems:
+        writer.writerow([problem.row, _neutralise(problem.field), _neutralise(problem.message)])
+    return buffer.getvalue()
