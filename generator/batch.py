@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,7 +103,11 @@ def batch_file_name(form: Form, patient: Patient) -> str:
 
 
 def check_rows(
-    rows: list[AppointmentRow], *, today: date, date_format: str | None
+    rows: list[AppointmentRow],
+    *,
+    today: date,
+    date_format: str | None,
+    search_path: Sequence[Path] | None = None,
 ) -> tuple[list[Job], list[RowProblem], list[str]]:
     """Validate every row (same rules as `consent fill`); nothing is rendered."""
     jobs: list[Job] = []
@@ -121,7 +125,7 @@ def check_rows(
         else:
             if row.form_id not in forms:
                 try:
-                    forms[row.form_id] = load_form(row.form_id)
+                    forms[row.form_id] = load_form(row.form_id, search_path)
                 except ConsentError as problem:
                     forms[row.form_id] = problem
             loaded = forms[row.form_id]
@@ -153,22 +157,34 @@ def check_rows(
     return jobs, problems, warnings
 
 
+@dataclass(frozen=True)
+class _RunSettings:
+    out_dir: Path
+    today: date
+    search_path: Sequence[Path] | None
+
+
 # Set in each worker by _start_worker: the run's fixed inputs.
-_worker_out_dir: Path | None = None
-_worker_today: date | None = None
+_settings: _RunSettings | None = None
 
 
-def _start_worker(out_dir: Path, today: date) -> None:
-    global _worker_out_dir, _worker_today
-    _worker_out_dir, _worker_today = out_dir, today
+def _start_worker(settings: _RunSettings) -> None:
+    global _settings
+    _settings = settings
     load_fonts()  # once per worker, not once per row
 
 
 def render_job(job: Job) -> Made:
     """Fill, render and save one row's form (runs in a worker process)."""
-    assert _worker_out_dir is not None and _worker_today is not None
-    filled = fill(job.form_id, job.values, today=_worker_today, date_format=job.date_format)
-    write_atomically(_worker_out_dir / job.file_name, filled.pdf)
+    assert _settings is not None, "render_job runs in a worker started by render_jobs"
+    filled = fill(
+        job.form_id,
+        job.values,
+        today=_settings.today,
+        date_format=job.date_format,
+        search_path=_worker_search_path(),
+    )
+    write_atomically(_settings.out_dir / job.file_name, filled.pdf)
     return Made(
         row=job.row,
         file=job.file_name,
@@ -179,14 +195,19 @@ def render_job(job: Job) -> Made:
     )
 
 
-def render_jobs(jobs: list[Job], out_dir: Path, today: date, workers: int) -> Iterator[Made]:
+def _worker_search_path() -> Sequence[Path] | None:
+    assert _settings is not None
+    return _settings.search_path
+
+
+def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made]:
     """Render in `workers` processes; yields results in appointment order."""
     if workers <= 1 or len(jobs) <= 1:
-        _start_worker(out_dir, today)
+        _start_worker(settings)
         yield from map(render_job, jobs)
         return
     chunk = max(1, min(16, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(out_dir, today)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
         yield from pool.map(render_job, jobs, chunksize=chunk)
 
 
@@ -199,15 +220,19 @@ def run_batch(
     encoding: str | None = None,
     date_format: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    search_path: Sequence[Path] | None = None,
 ) -> BatchResult:
     """The whole batch. Raises ConsentError only when nothing can be done."""
     appointment_list = read_appointments(appointments, encoding=encoding)
     _prepare_out_dir(out_dir)
     result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
-    jobs, result.problems, duplicate_warnings = check_rows(appointment_list.rows, today=today, date_format=date_format)
+    jobs, result.problems, duplicate_warnings = check_rows(
+        appointment_list.rows, today=today, date_format=date_format, search_path=search_path
+    )
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
-    for done, made in enumerate(render_jobs(jobs, out_dir, today, workers), start=1):
+    settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path)
+    for done, made in enumerate(render_jobs(jobs, settings, workers), start=1):
         result.made.append(made)
         if on_progress is not None:
             on_progress(done, len(jobs))

@@ -89,9 +89,12 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - (0 if had_birthday else 1)
 
 
+_CONTROL_NAMES = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\t": "TAB"}
+
+
 def describe_character(character: str) -> str:
     """A character as staff can find it: itself (when visible), code point, name."""
-    name = unicodedata.name(character, "unnamed character")
+    name = unicodedata.name(character, _CONTROL_NAMES.get(character, "control character"))
     code = f"U+{ord(character):04X}"
     if unicodedata.category(character)[0] in "CZ":
         return f"{code} {name}"
