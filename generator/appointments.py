@@ -120,12 +120,14 @@ def _unwrap_excel_text(cell: str) -> str:
 
 
 def _xlsx_grid(path: Path) -> Iterator[tuple[int, list[str | date | None]]]:
+    import zipfile
+
     import openpyxl  # only batch reads workbooks; keep it out of `consent fill`
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as problem:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as problem:
         raise AppointmentListError(
             f'"{path.name}" cannot be opened as an Excel workbook ({problem}). '
             "Open it in Excel and save it again as .xlsx, or export it as .csv."

@@ -1,0 +1,128 @@
+"""Reading appointment exports with the quirks real practice systems produce."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from generator.appointments import AppointmentListError, normalise_header, read_appointments
+
+HEADER = "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician"
+
+
+def write(tmp_path, data: bytes, name: str = "list.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_bom_crlf_quoted_commas_and_line_breaks(tmp_path):
+    data = (
+        "\ufeff" + HEADER + "\r\n"
+        'laser-acne-scar,"María, José","Ruiz\r\nGómez",1990-03-07,00123,2026-12-01,Dr Lee\r\n'
+        "laser-acne-scar,Bo,Li,1991-01-01,00124,2026-12-01,Dr Lee\r\n"
+    ).encode("utf-8")
+    rows = read_appointments(write(tmp_path, data)).rows
+    assert [row.number for row in rows] == [2, 3]  # a quoted line break stays in row 2
+    assert rows[0].values["given_name"] == "María, José"
+    assert rows[0].values["family_name"] == "Ruiz\r\nGómez"
+    assert rows[0].values["record_number"] == "00123"
+    assert rows[0].form_id == "laser-acne-scar"
+
+
+def test_semicolons_and_header_names_in_any_case(tmp_path):
+    data = "Form; Given Name ;FAMILY-NAME;Date of Birth;Record Number;Procedure_Date;Clinician\n"
+    data += "laser-acne-scar;Ana;Ruiz;1990-03-07;007;2026-12-01;Dr Lee\n"
+    (row,) = read_appointments(write(tmp_path, data.encode())).rows
+    assert row.values["family_name"] == "Ruiz" and row.values["record_number"] == "007"
+
+
+def test_blank_rows_are_skipped_but_row_numbers_stay_as_the_spreadsheet_shows(tmp_path):
+    data = HEADER + "\n,,,,,,\nlaser-acne-scar,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee\n,,,,,,\n\n  ,,\n"
+    rows = read_appointments(write(tmp_path, data.encode())).rows
+    assert [row.number for row in rows] == [3]
+
+
+def test_excel_text_formula_cells_keep_leading_zeros(tmp_path):
+    data = HEADER + '\nlaser-acne-scar,Ana,Ruiz,1990-03-07,="00123",2026-12-01,Dr Lee\n'
+    (row,) = read_appointments(write(tmp_path, data.encode())).rows
+    assert row.values["record_number"] == "00123"
+
+
+def test_not_utf8_names_the_line_and_suggests_cp1252(tmp_path):
+    data = (HEADER + "\nlaser-acne-scar,Zoë,Ruiz,1990-03-07,1,2026-12-01,Dr Lee\n").encode("cp1252")
+    with pytest.raises(AppointmentListError) as caught:
+        read_appointments(write(tmp_path, data))
+    assert str(caught.value) == (
+        "list.csv line 2 is not valid UTF-8 text (byte 0xEB). "
+        "If it was saved by Excel on Windows, run again with --encoding cp1252."
+    )
+    (row,) = read_appointments(write(tmp_path, data), encoding="cp1252").rows
+    assert row.values["given_name"] == "Zoë"
+
+
+def test_an_unknown_encoding_is_explained(tmp_path):
+    with pytest.raises(AppointmentListError, match='"klingon" is not an encoding'):
+        read_appointments(write(tmp_path, HEADER.encode()), encoding="klingon")
+
+
+def test_a_missing_required_column_stops_everything_naming_it(tmp_path):
+    data = "form,given_name,family_name,dob,record_number,procedure_date,clinician\n"
+    with pytest.raises(AppointmentListError) as caught:
+        read_appointments(write(tmp_path, data.encode()))
+    assert "list.csv has no column date_of_birth." in str(caught.value)
+    assert "Column names found: form, given_name, family_name, dob" in str(caught.value)
+
+
+def test_an_unknown_column_is_a_warning(tmp_path):
+    data = HEADER + ",Notes\nlaser-acne-scar,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee,VIP\n"
+    result = read_appointments(write(tmp_path, data.encode()))
+    assert result.warnings == ["column notes is not one consent uses; it was ignored."]
+    assert "notes" not in result.rows[0].values
+
+
+def test_a_repeated_column_is_refused(tmp_path):
+    with pytest.raises(AppointmentListError, match="has the column given_name more than once"):
+        read_appointments(write(tmp_path, (HEADER + ",Given Name\n").encode()))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("missing.csv", None, "does not exist"),
+        ("empty.csv", b"", "is empty"),
+        ("old.xls", b"\xd0\xcf", "Save it as .xlsx"),
+        ("broken.xlsx", b"not a zip", "cannot be opened as an Excel workbook"),
+    ],
+)
+def test_unusable_files_are_explained(tmp_path, name, data, says):
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    with pytest.raises(AppointmentListError, match=says):
+        read_appointments(path)
+
+
+def test_xlsx_first_sheet_with_date_cells_and_text_record_numbers(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["laser-acne-scar", "Ana", "Ruiz", datetime(1990, 3, 7), "00123", date(2026, 12, 1), "Dr Lee"])
+    sheet.append([None] * 7)
+    sheet.append(["laser-acne-scar", "Bo", "Li", "1991-01-01", 456, "2026-12-01", "Dr Lee"])
+    workbook.create_sheet("Other").append(["ignored"])
+    path = tmp_path / "list.xlsx"
+    workbook.save(path)
+    rows = read_appointments(path).rows
+    assert [row.number for row in rows] == [2, 4]
+    assert rows[0].values["date_of_birth"] == date(1990, 3, 7)
+    assert rows[0].values["record_number"] == "00123"
+    assert rows[1].values["record_number"] == "456"
+
+
+def test_header_normalisation():
+    assert normalise_header("  Given  Name ") == "given_name"
+    assert normalise_header("\ufeffFORM") == "form"
+    assert normalise_header("date-of-birth") == "date_of_birth"
