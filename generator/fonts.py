@@ -22,6 +22,10 @@ REGULAR = "ConsentSans"
 BOLD = "ConsentSans-Bold"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 _RIGHT_TO_LEFT = {"R", "AL"}
+# ReportLab writes the text layer (ToUnicode) of a character beyond U+FFFF as
+# five hex digits, which is invalid: the glyph would show but the name could
+# not be searched or copied. Such characters (most emoji) are refused.
+_LAST_SEARCHABLE = 0xFFFF
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,11 @@ def glyph_problem(text: str) -> str | None:
                 f"it contains {describe_character(character)}, from a right-to-left script "
                 "(such as Arabic or Hebrew), which consent cannot print correctly yet. "
                 "Type the name in Latin letters as it appears on the patient's ID."
+            )
+        if ord(character) > _LAST_SEARCHABLE:
+            return (
+                f"it contains {describe_character(character)}, which cannot yet be printed as "
+                "searchable text. Leave it out and type the name as it appears on the patient's ID."
             )
         if ord(character) not in drawable and not character.isspace():
             return (

@@ -30,7 +30,7 @@ from reportlab.platypus import (
 )
 
 from generator import __version__
-from generator.document import BulletList, Document, Heading, ItemList, Run, Signer
+from generator.document import Block, BulletList, Document, Heading, Run, Signer
 from generator.document import Paragraph as TextParagraph
 from generator.fonts import load_fonts
 
@@ -245,33 +245,39 @@ def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     return table
 
 
-def _body_flowables(document: Document, styles: _Styles) -> list[Flowable]:
+def _block_flowables(block: Block, document: Document, styles: _Styles) -> list[Flowable]:
+    if isinstance(block, Heading):
+        style = styles.heading if block.level <= 2 else styles.subheading
+        return [Paragraph(_markup(block.text), style)]
+    if isinstance(block, TextParagraph):
+        return [Paragraph(_runs_markup(block.runs), styles.body)]
+    if isinstance(block, BulletList):
+        return [Paragraph(_runs_markup(entry), styles.bullet, bulletText="\u2022") for entry in block.entries]
     flowables: list[Flowable] = []
-    for block in document.body:
-        if isinstance(block, Heading):
-            style = styles.heading if block.level <= 2 else styles.subheading
-            flowables.append(Paragraph(_markup(block.text), style))
-        elif isinstance(block, TextParagraph):
-            flowables.append(Paragraph(_runs_markup(block.runs), styles.body))
-        elif isinstance(block, BulletList):
-            flowables.extend(
-                Paragraph(_runs_markup(entry), styles.bullet, bulletText="\u2022") for entry in block.entries
-            )
-        elif isinstance(block, ItemList):
-            for item in block.items:
-                if block.initials:
-                    flowables.append(_InitialledItem(item.text, document.labels.initials, styles))
-                else:
-                    flowables.append(Paragraph(_markup(item.text), styles.bullet, bulletText="\u2022"))
-            flowables.append(Spacer(0, 4))
+    for item in block.items:
+        if block.initials:
+            flowables.append(_InitialledItem(item.text, document.labels.initials, styles))
+        else:
+            flowables.append(Paragraph(_markup(item.text), styles.bullet, bulletText="\u2022"))
+    flowables.append(Spacer(0, 4))
     return flowables
 
 
-def _signature_flowables(document: Document, styles: _Styles) -> list[Flowable]:
+def _body_and_signatures(document: Document, styles: _Styles) -> list[Flowable]:
+    """The prose, lists and signature blocks, with the consent kept by its signature.
+
+    The last section of the prose (the consent statement) travels with the
+    signatures heading and the patient's block: a patient never signs a page
+    that does not show what they agree to.
+    """
+    last_heading = max(
+        (index for index, block in enumerate(document.body) if isinstance(block, Heading)), default=len(document.body)
+    )
+    before = [f for block in document.body[:last_heading] for f in _block_flowables(block, document, styles)]
+    statement = [f for block in document.body[last_heading:] for f in _block_flowables(block, document, styles)]
     blocks: list[Flowable] = [_SignatureBlock(signer, document, styles) for signer in document.signers]
     heading = Paragraph(_markup(document.labels.signatures_heading), styles.heading)
-    # The heading travels with the first block so it never ends a page alone.
-    return [KeepTogether([heading, blocks[0]]), *blocks[1:]]
+    return [*before, KeepTogether([*statement, heading, blocks[0]]), *blocks[1:]]
 
 
 @dataclass(frozen=True)
@@ -358,8 +364,7 @@ def render_pdf(document: Document) -> RenderedPdf:
         Paragraph(_markup(document.form_line), styles.form_line),
         _identity_table(document, styles, content_width),
         Spacer(0, 4 * mm),
-        *_body_flowables(document, styles),
-        *_signature_flowables(document, styles),
+        *_body_and_signatures(document, styles),
     ]
     pdf.build(story, canvasmaker=_PageTotalCanvas)
     return RenderedPdf(data=buffer.getvalue(), pages=pdf.page)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import textstat  # pinned to 0.7.3 in the test extras: later releases download data
 
-textstat = pytest.importorskip("textstat", minversion="0.7.3")
-
-from generator.compose import compose  # noqa: E402
-from generator.document import BulletList, Heading, ItemList, Paragraph  # noqa: E402
-from generator.forms import load_all_forms  # noqa: E402
-from generator.patient import read_patient  # noqa: E402
-from tests.conftest import TODAY  # noqa: E402
+from generator.compose import compose
+from generator.document import BulletList, Heading, ItemList, Paragraph
+from generator.forms import load_all_forms
+from generator.patient import read_patient
+from tests.conftest import TODAY
 
 MAX_GRADE = 8.0
 
