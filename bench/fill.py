@@ -82,9 +82,7 @@ def measure(label: str, command: list[str], cwd: Path, runs: int) -> dict[str, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     arguments = parser.parse_args()
     consent = Path(sys.executable).with_name("consent")
@@ -93,9 +91,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         subprocess.run([*fill_command, "-o", "form.pdf"], cwd=folder, check=True, stdout=subprocess.DEVNULL)
-        pages = [
-            page.extract_text() for page in PdfReader(io.BytesIO((folder / "form.pdf").read_bytes())).pages
-        ]
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO((folder / "form.pdf").read_bytes())).pages]
         (folder / "bare.py").write_text(BARE_REPORTLAB)
         print(f"one laser-acne-scar form: {len(pages)} pages; {arguments.runs} runs each, whole process\n")
         floor = measure("python -c pass", [sys.executable, "-c", "pass"], folder, arguments.runs)
