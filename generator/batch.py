@@ -232,25 +232,27 @@ def run_batch(
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
     settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path)
-    for done, made in enumerate(render_jobs(jobs, settings, workers), start=1):
-        result.made.append(made)
-        if on_progress is not None:
-            on_progress(done, len(jobs))
-    if result.made:
+
+    def rendered_files() -> Iterator[Path]:
+        for done, made in enumerate(render_jobs(jobs, settings, workers), start=1):
+            result.made.append(made)
+            if on_progress is not None:
+                on_progress(done, len(jobs))
+            yield out_dir / made.file
+
+    if jobs:
+        from generator.bundle import write_bundle  # pypdf only loads for batches
+
+        # The bundle takes each form as soon as it is rendered, so bundling
+        # overlaps rendering instead of following it.
         result.bundle_pages = write_stream_atomically(
-            out_dir / BUNDLE_NAME, lambda stream: _write_bundle(out_dir, result.made, stream)
+            out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
         )
     else:
         (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
     write_atomically(out_dir / MANIFEST_NAME, manifest_json(result, appointments.name).encode("utf-8"))
     write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8"))
     return result
-
-
-def _write_bundle(out_dir: Path, made: list[Made], stream) -> int:
-    from generator.bundle import write_bundle  # pypdf only loads for batches
-
-    return write_bundle((out_dir / entry.file for entry in made), stream)
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
