@@ -31,17 +31,21 @@ def full_text(pdf: bytes | Path) -> str:
     return " ".join(page_texts(pdf))
 
 
+# An ordinary adult patient, as staff would type them.
+ADULT = {
+    "given_name": "Ana",
+    "family_name": "Ruiz",
+    "date_of_birth": "1990-03-07",
+    "record_number": "00123",
+    "procedure_date": "2026-12-01",
+    "clinician": "Dr Lee",
+}
+
+
 @pytest.fixture
 def fields() -> dict[str, str]:
-    """An ordinary adult patient, as staff would type them."""
-    return {
-        "given_name": "Ana",
-        "family_name": "Ruiz",
-        "date_of_birth": "1990-03-07",
-        "record_number": "00123",
-        "procedure_date": "2026-12-01",
-        "clinician": "Dr Lee",
-    }
+    """A fresh copy of ADULT for a test to change."""
+    return dict(ADULT)
 
 
 def as_options(fields: dict[str, str]) -> list[str]:

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from generator import fill, load_form
 from generator.errors import PatientError
-from tests.conftest import TODAY, flat, full_text, page_texts
+from tests.conftest import ADULT, TODAY, flat, full_text, page_texts
 
 FORM_ID = "laser-acne-scar"
 
@@ -28,18 +28,7 @@ def form():
 
 @pytest.fixture(scope="module")
 def ordinary_pdf() -> bytes:
-    return fill(
-        FORM_ID,
-        {
-            "given_name": "Ana",
-            "family_name": "Ruiz",
-            "date_of_birth": "1990-03-07",
-            "record_number": "00123",
-            "procedure_date": "2026-12-01",
-            "clinician": "Dr Lee",
-        },
-        today=TODAY,
-    ).pdf
+    return fill(FORM_ID, ADULT, today=TODAY).pdf
 
 
 def test_every_listed_item_of_the_form_is_in_the_pdf(form, ordinary_pdf):
