@@ -11,6 +11,7 @@ Exit codes (part of the contract, documented in the README):
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -256,21 +257,19 @@ def _row_list(rows: list[int], shown: int = 10) -> str:
 
 
 class _progress:
-    """A progress bar (rows done, rate, time left) on a terminal; silence otherwise."""
+    """A progress bar (rows done, rate, time left) on a terminal; silence otherwise.
+
+    Used as a context manager; gives the batch an `on_progress(done, total)`
+    callback, or None when nothing should be shown.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
-        self._bar = None
-        self._started = 0.0
+        self._bar: Any = None
+        self._started = time.monotonic()
 
-    def __enter__(self):
-        if not self._enabled:
-            return None
-        import time
-
-        self._clock = time.monotonic
-        self._started = self._clock()
-        return self._update
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        return self._update if self._enabled else None
 
     def _update(self, done: int, total: int) -> None:
         if self._bar is None:
@@ -282,10 +281,10 @@ class _progress:
         self._bar.update(done - self._bar.pos)
 
     def _rate(self) -> str:
-        elapsed = self._clock() - self._started
+        elapsed = time.monotonic() - self._started
         done = self._bar.pos if self._bar is not None else 0
         return f"{done / elapsed:.1f} forms/s" if elapsed > 0 and done else ""
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc_info)
