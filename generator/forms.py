@@ -108,9 +108,13 @@ def find_form_folders(search_path: Iterable[Path]) -> dict[str, Path]:
 
 
 def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
-    """Load the form called `form_id`, or explain which forms exist."""
+    """Load the form called `form_id`, or explain which forms exist.
+
+    Ids are lower-case, so `Laser-Acne-Scar` typed in a spreadsheet still finds
+    laser-acne-scar.
+    """
     folders = find_form_folders(form_search_path() if search_path is None else search_path)
-    folder = folders.get(form_id)
+    folder = folders.get(form_id.strip().lower())
     if folder is None:
         known = ", ".join(sorted(folders)) or "none"
         raise FormNotFoundError(

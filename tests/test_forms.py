@@ -81,6 +81,11 @@ def test_an_unknown_form_id_names_the_forms_there_are(tmp_path):
         load_form("tattoo", [tmp_path])
 
 
+def test_form_ids_are_found_whatever_the_case(tmp_path):
+    build_form(tmp_path)
+    assert load_form(" Tiny ", [tmp_path]).id == "tiny"
+
+
 def test_a_language_the_form_lacks_names_the_ones_it_has(tmp_path):
     form = load_form_folder(build_form(tmp_path))
     with pytest.raises(LanguageNotAvailableError, match="It is available in: en"):
