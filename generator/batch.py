@@ -24,7 +24,7 @@ from generator.appointments import AppointmentRow, read_appointments
 from generator.errors import ConsentError, PatientError
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
-from generator.main import default_file_name, fill
+from generator.main import default_file_name, fill_form
 from generator.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomically, write_stream_atomically
 from generator.patient import Patient, read_patient
 
@@ -164,26 +164,26 @@ class _RunSettings:
     search_path: Sequence[Path] | None
 
 
-# Set in each worker by _start_worker: the run's fixed inputs.
+# Set in each worker by _start_worker: the run's fixed inputs, and each form
+# the worker has loaded (once per worker, not once per row).
 _settings: _RunSettings | None = None
+_worker_forms: dict[str, Form] = {}
 
 
 def _start_worker(settings: _RunSettings) -> None:
     global _settings
     _settings = settings
-    load_fonts()  # once per worker, not once per row
+    _worker_forms.clear()
+    load_fonts()
 
 
 def render_job(job: Job) -> Made:
     """Fill, render and save one row's form (runs in a worker process)."""
     assert _settings is not None, "render_job runs in a worker started by render_jobs"
-    filled = fill(
-        job.form_id,
-        job.values,
-        today=_settings.today,
-        date_format=job.date_format,
-        search_path=_worker_search_path(),
-    )
+    form = _worker_forms.get(job.form_id)
+    if form is None:
+        form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
+    filled = fill_form(form, job.values, today=_settings.today, date_format=job.date_format)
     write_atomically(_settings.out_dir / job.file_name, filled.pdf)
     return Made(
         row=job.row,
@@ -193,11 +193,6 @@ def render_job(job: Job) -> Made:
         form=filled.form.id,
         form_version=filled.form.version,
     )
-
-
-def _worker_search_path() -> Sequence[Path] | None:
-    assert _settings is not None
-    return _settings.search_path
 
 
 def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made]:

@@ -189,7 +189,7 @@ def _load_text(language_dir: Path, language: str) -> FormText:
         language=language,
         title=_string(content, "title", content_path),
         lists=lists,
-        body_source=body_path.read_text(encoding="utf-8"),
+        body_source=_read_text(body_path),
         body_path=body_path,
     )
 
@@ -219,6 +219,17 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
     if not items and name in REQUIRED_LISTS:
         raise FormDefinitionError(f"{where} must list at least one item.")
     return tuple(items)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as problem:
+        raise FormDefinitionError(
+            f"{path} is not UTF-8 text (byte {problem.start}). Save it as UTF-8 in your editor."
+        ) from None
+    except OSError as problem:
+        raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

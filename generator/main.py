@@ -44,7 +44,17 @@ def fill(
     Raises a ConsentError (with a message for staff) if the form or any field
     is not acceptable; nothing is written.
     """
-    form = load_form(form_id, search_path)
+    return fill_form(load_form(form_id, search_path), fields, today=today, date_format=date_format)
+
+
+def fill_form(
+    form: Form,
+    fields: Mapping[str, str | date | None],
+    *,
+    today: date,
+    date_format: str | None = None,
+) -> FilledForm:
+    """`fill` for a form already loaded (a batch loads each form once per worker)."""
     patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
     document = compose(form, patient)
     rendered = render_pdf(document)

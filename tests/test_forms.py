@@ -57,6 +57,13 @@ def test_a_listed_language_without_its_files_is_an_error(tmp_path):
         load_form_folder(folder)
 
 
+def test_a_template_that_is_not_utf8_is_explained(tmp_path):
+    folder = build_form(tmp_path)
+    (folder / "en" / "body.md.j2").write_bytes("Risques: {{ items('side_effects') }} é".encode("cp1252"))
+    with pytest.raises(FormDefinitionError, match=r"body.md.j2 is not UTF-8 text"):
+        load_form_folder(folder)
+
+
 def test_the_folder_must_match_the_id(tmp_path):
     folder = build_form(tmp_path, form_id="other")
     with pytest.raises(FormDefinitionError, match='must match the folder name "other"'):
