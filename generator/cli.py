@@ -169,8 +169,11 @@ def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[s
 
 def _prompt(field: str) -> str:
     hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
-    required = field in REQUIRED_FIELDS
-    return click.prompt(f"{FIELD_LABELS[field]}{hint}", default="" if not required else None, show_default=False)
+    while True:
+        answer = click.prompt(f"{FIELD_LABELS[field]}{hint}", default="", show_default=False)
+        if answer.strip() or field not in REQUIRED_FIELDS:
+            return answer
+        click.echo(f"{FIELD_LABELS[field]} is needed for the form.", err=True)
 
 
 @main.command("batch")

@@ -148,10 +148,23 @@ def _required_text(field: str, raw: str | None, max_length: int) -> str:
     return text
 
 
-def _optional_text(field: str, raw: str | None, max_length: int) -> str | None:
+def _person_name(field: str, raw: str | None) -> str:
+    """A person's name: text, plus no digits (a date or record number typed in
+    the wrong box, or a spreadsheet column shifted by one)."""
+    name = _required_text(field, raw, MAX_NAME_LENGTH)
+    if any(character.isdigit() for character in name):
+        raise FieldError(
+            field,
+            f'{FIELD_LABELS[field]} "{name}" contains digits. Check that the name, and not '
+            "another detail, was typed here.",
+        )
+    return name
+
+
+def _optional_name(field: str, raw: str | None) -> str | None:
     if raw is None or not clean_text(field, raw):
         return None
-    return _required_text(field, raw, max_length)
+    return _person_name(field, raw)
 
 
 def parse_date(field: str, raw: str | date | None, date_format: str | None = None) -> date:
@@ -214,8 +227,10 @@ def read_patient(
         except FieldError as problem:
             problems.append(problem)
 
-    for field in ("given_name", "family_name", "clinician"):
-        attempt(field, lambda field=field: _required_text(field, raw.get(field), MAX_NAME_LENGTH))
+    for field in ("given_name", "family_name"):
+        attempt(field, lambda field=field: _person_name(field, raw.get(field)))
+    # A clinician may be written with a room or staff number ("Dr Lee (room 2)").
+    attempt("clinician", lambda: _required_text("clinician", raw.get("clinician"), MAX_NAME_LENGTH))
     attempt(
         "record_number",
         lambda: _required_text("record_number", raw.get("record_number"), MAX_RECORD_NUMBER_LENGTH),
@@ -223,7 +238,7 @@ def read_patient(
     for field in ("date_of_birth", "procedure_date"):
         attempt(field, lambda field=field: parse_date(field, raw.get(field), date_format))
     for field in ("guardian", "interpreter"):
-        attempt(field, lambda field=field: _optional_text(field, raw.get(field), MAX_NAME_LENGTH))
+        attempt(field, lambda field=field: _optional_name(field, raw.get(field)))
     attempt("language", lambda: _language(raw.get("language")))
 
     problems.extend(_date_problems(values, today))

@@ -131,10 +131,11 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
 def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields, tmp_path, monkeypatch):
     monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
     del fields["date_of_birth"], fields["clinician"]
-    answers = "1990-13-45\nDr Lee\n1990-03-07\n"
+    answers = "1990-13-45\n\nDr Lee\n1990-03-07\n"
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), input=answers)
     assert result.exit_code == 0, result.output
     assert "Date of birth (YYYY-MM-DD):" in result.output
+    assert "Clinician is needed for the form." in result.output
     assert "is not a real date" in result.output
     assert files_in(tmp_path) == [DEFAULT_NAME]
 

@@ -23,7 +23,7 @@ def document_for(tmp_path, fields, files=None):
     [
         "Smith <Jr>",
         "AT&T",
-        "{{7*7}}",
+        "{{x*y}}",
         "*Bob* _x_ `y`",
         "# Not a heading",
         "[link](http://x)",

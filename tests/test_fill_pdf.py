@@ -101,7 +101,7 @@ def test_signature_blocks_never_split_across_pages(fields, length, extras):
     [
         "Smith <Jr>",
         "AT&T",
-        "{{7*7}}",
+        "{{x*y}} {% raw %}",
         "O'Brien-Łukasiewicz",
         "Zoë Ångström",
         "Ærøskøbing Çelik",
@@ -112,6 +112,12 @@ def test_signature_blocks_never_split_across_pages(fields, length, extras):
 def test_hostile_and_accented_names_print_exactly(fields, name):
     text = full_text(make(fields, family_name=name))
     assert f"Ana {name}" in text
+
+
+def test_template_syntax_in_any_field_is_printed_not_run(fields):
+    text = full_text(make(fields, clinician="{{7*7}} {{ config }}"))
+    assert "It will be done by {{7*7}} {{ config }}." in text
+    assert "49" not in text
 
 
 def test_a_100_character_name_prints_whole_on_every_page(fields):

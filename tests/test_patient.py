@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from generator.errors import PatientError
-from generator.patient import age_on, read_patient
+from generator.patient import FIELD_LABELS, age_on, read_patient
 from tests.conftest import TODAY
 
 
@@ -134,3 +134,18 @@ def test_a_clinic_date_format_is_honoured_and_explained(fields):
 def test_a_spreadsheet_date_cell_is_taken_as_the_date(fields):
     fields["date_of_birth"] = date(1990, 3, 7)
     assert read_patient(fields, today=TODAY).date_of_birth == date(1990, 3, 7)
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "guardian", "interpreter"])
+def test_digits_in_a_persons_name_are_refused(fields, field):
+    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei")
+    fields[field] = "07/03/1990"
+    assert problems(fields)[field] == (
+        f'{FIELD_LABELS[field]} "07/03/1990" contains digits. Check that the name, and not '
+        "another detail, was typed here."
+    )
+
+
+def test_a_clinician_may_carry_a_room_number(fields):
+    fields["clinician"] = "Dr Lee (room 2)"
+    assert read_patient(fields, today=TODAY).clinician == "Dr Lee (room 2)"
