@@ -177,14 +177,29 @@ def _start_worker(settings: _RunSettings) -> None:
     load_fonts()
 
 
-def render_job(job: Job) -> Made:
-    """Fill, render and save one row's form (runs in a worker process)."""
+def render_job(job: Job) -> Made | RowProblem:
+    """Fill, render and save one row's form (runs in a worker process).
+
+    A failure here is reported against its row, never allowed to stop the
+    other rows: the row was checked already, so it means a form that breaks
+    only for some details (a template branch) or a disk that filled up.
+    """
     assert _settings is not None, "render_job runs in a worker started by render_jobs"
-    form = _worker_forms.get(job.form_id)
-    if form is None:
-        form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
-    filled = fill_form(form, job.values, today=_settings.today, date_format=job.date_format)
-    write_atomically(_settings.out_dir / job.file_name, filled.pdf)
+    try:
+        form = _worker_forms.get(job.form_id)
+        if form is None:
+            form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
+        filled = fill_form(form, job.values, today=_settings.today, date_format=job.date_format)
+        write_atomically(_settings.out_dir / job.file_name, filled.pdf)
+    except ConsentError as problem:
+        return RowProblem(job.row, "form", str(problem))
+    except Exception as problem:  # a bug must cost one row, not the clinic day
+        return RowProblem(
+            job.row,
+            "form",
+            f"The form could not be made ({type(problem).__name__}: {problem}). "
+            "This is a fault in consent or in the form, not in the row: please report it.",
+        )
     return Made(
         row=job.row,
         file=job.file_name,
@@ -195,7 +210,7 @@ def render_job(job: Job) -> Made:
     )
 
 
-def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made]:
+def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made | RowProblem]:
     """Render in `workers` processes; yields results in appointment order."""
     if workers <= 1 or len(jobs) <= 1:
         _start_worker(settings)
@@ -229,11 +244,14 @@ def run_batch(
     settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path)
 
     def rendered_files() -> Iterator[Path]:
-        for done, made in enumerate(render_jobs(jobs, settings, workers), start=1):
-            result.made.append(made)
+        for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):
             if on_progress is not None:
                 on_progress(done, len(jobs))
-            yield out_dir / made.file
+            if isinstance(outcome, RowProblem):
+                result.problems.append(outcome)
+                continue
+            result.made.append(outcome)
+            yield out_dir / outcome.file
 
     if jobs:
         from generator.bundle import write_bundle  # pypdf only loads for batches
@@ -243,8 +261,10 @@ def run_batch(
         result.bundle_pages = write_stream_atomically(
             out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
         )
-    else:
+    if not result.made:
+        # No form to print: an old bundle must not pass for this list's.
         (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
+    result.problems.sort(key=lambda problem: problem.row)
     write_atomically(out_dir / MANIFEST_NAME, manifest_json(result, appointments.name).encode("utf-8"))
     write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8"))
     return result

@@ -218,3 +218,27 @@ def test_a_batch_killed_mid_run_leaves_only_whole_pdfs(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     assert not list(out.glob(".consent-*"))
     assert len(manifest(out)["documents"]) == 60
+
+
+def test_a_form_that_breaks_for_one_row_costs_only_that_row(run_cli, tmp_path):
+    from tests.helpers import BODY, build_form
+
+    # This form's template only fails when a guardian signs: the row passes
+    # checking, then cannot be laid out.
+    build_form(tmp_path / "forms", {"en/body.md.j2": BODY + "{% if guardian %}{{ guardian.nope }}{% endif %}\n"})
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician,guardian",
+        "tiny,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee,",
+        "tiny,Tom,Smith,2012-05-05,2,2026-12-01,Dr Lee,Jane Smith",
+        "tiny,Bo,Li,1991-01-01,3,2026-12-01,Dr Lee,",
+    ]
+    (tmp_path / "list.csv").write_text("\n".join(rows) + "\n")
+    from generator.batch import run_batch
+
+    result = run_batch(
+        tmp_path / "list.csv", tmp_path / "out", today=date(2026, 11, 24), workers=2, search_path=[tmp_path / "forms"]
+    )
+    assert [made.row for made in result.made] == [2, 4]
+    (problem,) = result.problems
+    assert problem.row == 3 and "body.md.j2, line 6: template error" in problem.message
+    assert len(PdfReader(tmp_path / "out" / "print-bundle.pdf").pages) == 4
