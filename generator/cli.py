@@ -72,7 +72,9 @@ def main() -> None:
     Start with:
       consent forms                       list the forms you can fill
       consent fill laser-acne-scar        fill one (asks for each detail)
-      consent fill --help                 every option, with examples
+      consent batch tomorrow.csv --out-dir day
+                                          every form for a clinic day
+      consent COMMAND --help              every option, with examples
     """
 
 
