@@ -9,14 +9,11 @@ run); running the same list again gives the same files under the same names.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -27,18 +24,16 @@ from generator.forms import Form, load_form
 from generator.main import default_file_name, fill_form
 from generator.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomically, write_stream_atomically
 from generator.patient import Patient, read_patient
-
-BUNDLE_NAME = "print-bundle.pdf"
-MANIFEST_NAME = "manifest.json"
-ERRORS_NAME = "errors.csv"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    field: str
-    message: str
+from generator.reports import (
+    BUNDLE_NAME,
+    ERRORS_NAME,
+    MANIFEST_NAME,
+    BatchResult,
+    Made,
+    RowProblem,
+    errors_csv,
+    manifest_json,
+)
 
 
 @dataclass(frozen=True)
@@ -50,29 +45,6 @@ class Job:
     values: dict[str, str | date | None]
     date_format: str | None
     file_name: str
-
-
-@dataclass(frozen=True)
-class Made:
-    row: int
-    file: str
-    sha256: str
-    pages: int
-    form: str
-    form_version: str
-
-
-@dataclass
-class BatchResult:
-    made: list[Made] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    rows: int = 0
-    bundle_pages: int = 0
-
-    @property
-    def refused_rows(self) -> list[int]:
-        return sorted({problem.row for problem in self.problems})
 
 
 def remove_stale_temporaries(out_dir: Path) -> int:
@@ -278,45 +250,3 @@ def _prepare_out_dir(out_dir: Path) -> None:
             f'Cannot create the output folder "{out_dir}": {problem.strerror}. Choose another --out-dir.'
         ) from None
     remove_stale_temporaries(out_dir)
-
-
-def manifest_json(result: BatchResult, source: str) -> str:
-    documents = [
-        {
-            "row": made.row,
-            "file": made.file,
-            "sha256": made.sha256,
-            "pages": made.pages,
-            "form": made.form,
-            "form_version": made.form_version,
-        }
-        for made in result.made
-    ]
-    manifest = {
-        "appointments": source,
-        "documents": documents,
-        "totals": {
-            "rows": result.rows,
-            "documents": len(result.made),
-            "refused_rows": len(result.refused_rows),
-            "pages": sum(made.pages for made in result.made),
-            "bundle": BUNDLE_NAME if result.made else None,
-            "bundle_pages": result.bundle_pages,
-        },
-        "refused_rows": result.refused_rows,
-    }
-    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-
-
-def _neutralise(cell: str) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula.
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
-def errors_csv(problems: list[RowProblem]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["row", "field", "message"])
-    for problem in problems:
-        writer.writerow([problem.row, _neutralise(problem.field), _neutralise(problem.message)])
-    return buffer.getvalue()

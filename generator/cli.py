@@ -228,12 +228,14 @@ def batch_command(
     Exit codes: 0 all rows done; 3 some rows refused, the rest done;
     1 nothing could be done (unreadable list, missing column); 2 usage.
     """
-    from generator.batch import ERRORS_NAME, run_batch  # keeps `consent fill` start-up lean
+    # Imported here so `consent fill` does not pay for pypdf and openpyxl.
+    from generator.batch import run_batch
+    from generator.reports import BUNDLE_NAME, ERRORS_NAME
 
     if date_format is not None and "%" not in date_format:
         raise click.BadParameter("use strftime codes, e.g. %d/%m/%Y", param_hint="--date-format")
     show_progress = sys.stderr.isatty()
-    with _progress(show_progress) as on_progress:
+    with _Progress(show_progress) as on_progress:
         result = run_batch(
             appointments,
             out_dir,
@@ -248,7 +250,7 @@ def batch_command(
     refused = result.refused_rows
     summary = f"{len(result.made)} of {result.rows} rows done"
     if result.made:
-        summary += f"; {out_dir / 'print-bundle.pdf'} has {result.bundle_pages} pages"
+        summary += f"; {out_dir / BUNDLE_NAME} has {result.bundle_pages} pages"
     if refused:
         summary += f"; {len(refused)} refused (rows {_row_list(refused)}): see {out_dir / ERRORS_NAME}"
     click.echo(summary + ".")
@@ -261,7 +263,7 @@ def _row_list(rows: list[int], shown: int = 10) -> str:
     return listed + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
 
 
-class _progress:
+class _Progress:
     """A progress bar (rows done, rate, time left) on a terminal; silence otherwise.
 
     Used as a context manager; gives the batch an `on_progress(done, total)`

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.batch import RowProblem, errors_csv
+from generator.reports import RowProblem, errors_csv
 from tests.conftest import TESTS, full_text
 
 TOMORROW = TESTS / "data" / "tomorrow.csv"

@@ -1,0 +1,96 @@
+"""What a batch made and refused, and the two files that tell staff about it.
+
+manifest.json lists every document with its hash, for filing and later
+checks; errors.csv lists every refused row with how to fix it, in a form a
+spreadsheet opens safely.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+BUNDLE_NAME = "print-bundle.pdf"
+MANIFEST_NAME = "manifest.json"
+ERRORS_NAME = "errors.csv"
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason one row was refused; `row` as the spreadsheet numbers it."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Made:
+    """One form written for one row: its file and what it holds."""
+
+    row: int
+    file: str
+    sha256: str
+    pages: int
+    form: str
+    form_version: str
+
+
+@dataclass
+class BatchResult:
+    """Everything a batch did, in appointment order."""
+
+    made: list[Made] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+    bundle_pages: int = 0
+
+    @property
+    def refused_rows(self) -> list[int]:
+        return sorted({problem.row for problem in self.problems})
+
+
+def manifest_json(result: BatchResult, source: str) -> str:
+    documents = [
+        {
+            "row": made.row,
+            "file": made.file,
+            "sha256": made.sha256,
+            "pages": made.pages,
+            "form": made.form,
+            "form_version": made.form_version,
+        }
+        for made in result.made
+    ]
+    manifest = {
+        "appointments": source,
+        "documents": documents,
+        "totals": {
+            "rows": result.rows,
+            "documents": len(result.made),
+            "refused_rows": len(result.refused_rows),
+            "pages": sum(made.pages for made in result.made),
+            "bundle": BUNDLE_NAME if result.made else None,
+            "bundle_pages": result.bundle_pages,
+        },
+        "refused_rows": result.refused_rows,
+    }
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+def _neutralise(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def errors_csv(problems: list[RowProblem]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "field", "message"])
+    for problem in problems:
+        writer.writerow([problem.row, _neutralise(problem.field), _neutralise(problem.message)])
+    return buffer.getvalue()
