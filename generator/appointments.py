@@ -25,7 +25,6 @@ from generator.patient import OPTIONAL_FIELDS, REQUIRED_FIELDS
 FORM_COLUMN = "form"
 REQUIRED_COLUMNS = (FORM_COLUMN, *REQUIRED_FIELDS)
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_FIELDS)
-DATE_COLUMNS = ("date_of_birth", "procedure_date")
 _DELIMITERS = (",", ";", "\t")
 # Excel writes ="00123" to keep leading zeros when a CSV is saved for Excel.
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)

@@ -25,8 +25,7 @@ from generator.forms import load_all_forms
 from generator.main import default_file_name, fill, save
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
+# 1 comes from ConsentError.exit_code and 2 from click; this one is ours.
 EXIT_SOME_ROWS_REFUSED = 3
 
 # What each patient option asks for, shown in --help and in prompts.

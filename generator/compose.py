@@ -75,7 +75,6 @@ _LABELS = {
             "witness": "Witness",
         },
         "layout": Labels(
-            identity_heading="Patient details",
             signatures_heading="Signatures",
             signature="Signature",
             printed_name="Printed name",

@@ -67,7 +67,6 @@ class Signer:
 class Labels:
     """The fixed words of the layout, in the document's language."""
 
-    identity_heading: str
     signatures_heading: str
     signature: str
     printed_name: str
