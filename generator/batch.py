@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.appointments import AppointmentRow, read_appointments
+from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.errors import ConsentError, PatientError
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
@@ -134,19 +135,25 @@ class _RunSettings:
     out_dir: Path
     today: date
     search_path: Sequence[Path] | None
+    audit_log: Path
 
 
 # Set in each worker by _start_worker: the run's fixed inputs, and each form
 # the worker has loaded (once per worker, not once per row).
 _settings: _RunSettings | None = None
 _worker_forms: dict[str, Form] = {}
+_worker_audit: AuditLog | None = None
 
 
 def _start_worker(settings: _RunSettings) -> None:
-    global _settings
+    global _settings, _worker_audit
     _settings = settings
     _worker_forms.clear()
     load_fonts()
+    # Each worker logs the forms it writes, the moment it writes them, so a
+    # killed batch never leaves a PDF the log does not name. The descriptor
+    # closes with the process; the run syncs the log once at the end.
+    _worker_audit = AuditLog(settings.audit_log, command="batch")
 
 
 def render_job(job: Job) -> Made | RowProblem:
@@ -163,6 +170,9 @@ def render_job(job: Job) -> Made | RowProblem:
             form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
         filled = fill_form(form, job.values, today=_settings.today, date_format=job.date_format)
         write_atomically(_settings.out_dir / job.file_name, filled.pdf)
+        entry = filled.audit_entry(job.file_name)
+        assert _worker_audit is not None
+        _worker_audit.record(entry)
     except ConsentError as problem:
         return RowProblem(job.row, "form", str(problem))
     except Exception as problem:  # a bug must cost one row, not the clinic day
@@ -175,10 +185,11 @@ def render_job(job: Job) -> Made | RowProblem:
     return Made(
         row=job.row,
         file=job.file_name,
-        sha256=hashlib.sha256(filled.pdf).hexdigest(),
-        pages=filled.page_count,
-        form=filled.form.id,
-        form_version=filled.form.version,
+        sha256=entry.sha256,
+        pages=entry.pages,
+        form=entry.form,
+        form_version=entry.form_version,
+        document_id=entry.document_id,
     )
 
 
@@ -203,8 +214,13 @@ def run_batch(
     date_format: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     search_path: Sequence[Path] | None = None,
+    audit_log: Path | None = None,
 ) -> BatchResult:
-    """The whole batch. Raises ConsentError only when nothing can be done."""
+    """The whole batch. Raises ConsentError only when nothing can be done.
+
+    Every form made is recorded in `audit_log` (default: consent-audit.jsonl
+    in `out_dir`) as soon as it is written.
+    """
     appointment_list = read_appointments(appointments, encoding=encoding)
     _prepare_out_dir(out_dir)
     result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
@@ -213,7 +229,8 @@ def run_batch(
     )
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
-    settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path)
+    audit_path = audit_log or out_dir / AUDIT_LOG_NAME
+    settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path, audit_log=audit_path)
 
     def rendered_files() -> Iterator[Path]:
         for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):
@@ -230,9 +247,12 @@ def run_batch(
 
         # The bundle takes each form as soon as it is rendered, so bundling
         # overlaps rendering instead of following it.
-        result.bundle_pages = write_stream_atomically(
-            out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
-        )
+        # Opened here first so an unwritable log stops the batch before any
+        # form is made; closing it syncs what the workers wrote.
+        with AuditLog(audit_path, command="batch"):
+            result.bundle_pages = write_stream_atomically(
+                out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
+            )
     if not result.made:
         # No form to print: an old bundle must not pass for this list's.
         (out_dir / BUNDLE_NAME).unlink(missing_ok=True)

@@ -20,9 +20,11 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.errors import ConsentError, PatientError
 from generator.forms import load_all_forms
 from generator.main import default_file_name, fill, save
+from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
 
 # 1 comes from ConsentError.exit_code and 2 from click; this one is ours.
@@ -92,6 +94,15 @@ def list_forms() -> None:
         click.echo(f"{form.id:<{id_width}}  {form.title:<{title_width}}  {form.version:<7}  {languages}")
 
 
+def _audit_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--audit-log",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="JSON Lines file that gets one line per form made (default: consent-audit.jsonl "
+        "beside the PDFs). It never holds the patient's name or date of birth.",
+    )(command)
+
+
 def _field_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for field in reversed(FIELD_LABELS):
         option = "--" + field.replace("_", "-")
@@ -112,8 +123,9 @@ def _metavar(field: str) -> str:
     help="Where to save the PDF (a .pdf file, or a folder). Default: a name made from the "
     "form, procedure date and record number, in the current folder.",
 )
+@_audit_option
 @_field_options
-def fill_command(form_id: str, output: Path | None, **fields: str | None) -> None:
+def fill_command(form_id: str, output: Path | None, audit_log: Path | None, **fields: str | None) -> None:
     """Fill one consent form for the patient at the desk.
 
     FORM_ID is a form from `consent forms`, such as laser-acne-scar. Any
@@ -146,7 +158,11 @@ def fill_command(form_id: str, output: Path | None, **fields: str | None) -> Non
     target = output or Path(default_file_name(filled.form, filled.patient))
     if target.is_dir():
         target = target / default_file_name(filled.form, filled.patient)
-    save(filled, target)
+    require_folder(target.parent)
+    # The log is opened first: a form that cannot be logged is not made.
+    with AuditLog(audit_log or target.parent / AUDIT_LOG_NAME, command="fill") as audit:
+        save(filled, target)
+        audit.record(filled.audit_entry(target.name))
     click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {filled.page_count} pages).")
 
 
@@ -202,8 +218,14 @@ def _prompt(field: str) -> str:
     metavar="FORMAT",
     help="How dates are written in the list, if not YYYY-MM-DD: e.g. %d/%m/%Y for 07/03/1990.",
 )
+@_audit_option
 def batch_command(
-    appointments: Path, out_dir: Path, jobs: int | None, encoding: str | None, date_format: str | None
+    appointments: Path,
+    out_dir: Path,
+    jobs: int | None,
+    encoding: str | None,
+    date_format: str | None,
+    audit_log: Path | None,
 ) -> None:
     """Make every consent form for a clinic day from an appointment list.
 
@@ -243,6 +265,7 @@ def batch_command(
             encoding=encoding,
             date_format=date_format,
             on_progress=on_progress,
+            audit_log=audit_log,
         )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -7,7 +7,9 @@ too, already in the form's language, so the renderer never chooses words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 
 from generator.forms import Item
 
@@ -96,3 +98,14 @@ class Document:
     @property
     def item_lists(self) -> tuple[ItemList, ...]:
         return tuple(block for block in self.body if isinstance(block, ItemList))
+
+
+def document_id(document: Document) -> str:
+    """An id derived from everything the document says (16 hex digits).
+
+    The same details always give the same id, and any change in wording,
+    version, language or patient detail gives another. It is known before
+    the pages are laid out, so it can be printed on them.
+    """
+    canonical = json.dumps(asdict(document), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from generator.audit import AuditEntry
 from generator.compose import compose
-from generator.document import Document
+from generator.document import Document, document_id
 from generator.fonts import glyph_problem
 from generator.forms import Form, load_form
 from generator.output import write_atomically
@@ -29,6 +30,20 @@ class FilledForm:
     document: Document
     pdf: bytes
     page_count: int
+    document_id: str
+
+    def audit_entry(self, file_name: str) -> AuditEntry:
+        """What the audit log records of this form, saved as `file_name`."""
+        return AuditEntry(
+            document_id=self.document_id,
+            form=self.form.id,
+            form_version=self.form.version,
+            language=self.patient.language,
+            record_number=self.patient.record_number,
+            file=file_name,
+            sha256=hashlib.sha256(self.pdf).hexdigest(),
+            pages=self.page_count,
+        )
 
 
 def fill(
@@ -58,7 +73,9 @@ def fill_form(
     patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
     document = compose(form, patient)
     rendered = render_pdf(document)
-    return FilledForm(form, patient, document, pdf=rendered.data, page_count=rendered.pages)
+    return FilledForm(
+        form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=document_id(document)
+    )
 
 
 def default_file_name(form: Form, patient: Patient) -> str:

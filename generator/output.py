@@ -62,6 +62,14 @@ def write_stream_atomically(target: Path, write: Callable[[BinaryIO], T]) -> T:
     return outcome
 
 
+def require_folder(folder: Path) -> None:
+    """Refuse, in words staff can act on, a folder that is not there."""
+    if not folder.is_dir():
+        raise OutputError(
+            f'The folder "{folder}" does not exist. Create it first, or choose another place for the PDF with -o.'
+        )
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)

@@ -38,6 +38,7 @@ class Made:
     pages: int
     form: str
     form_version: str
+    document_id: str
 
 
 @dataclass
@@ -64,6 +65,7 @@ def manifest_json(result: BatchResult, source: str) -> str:
             "pages": made.pages,
             "form": made.form,
             "form_version": made.form_version,
+            "document_id": made.document_id,
         }
         for made in result.made
     ]

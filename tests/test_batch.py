@@ -170,7 +170,10 @@ def test_a_rerun_gives_the_same_files_and_clears_leftovers(run_cli, tmp_path):
     (out / ".consent-abc123.partial").write_bytes(b"half a PDF")
     run_cli("batch", str(TOMORROW), "--out-dir", "out")
     after = {path.name: path.read_bytes() for path in out.iterdir()}
+    # The audit log is the one file that grows: it records both runs.
+    log_before, log_after = before.pop("consent-audit.jsonl"), after.pop("consent-audit.jsonl")
     assert after == before
+    assert log_after.startswith(log_before) and log_after.count(b"\n") == 2 * log_before.count(b"\n") == 8
 
 
 def test_exact_duplicate_rows_make_one_form(run_cli, tmp_path):
@@ -213,7 +216,10 @@ def test_a_batch_killed_mid_run_leaves_only_whole_pdfs(tmp_path):
     for path in made:
         reader = PdfReader(path, strict=True)
         assert len(reader.pages) >= 1 and "Ana Ruiz" in reader.pages[0].extract_text()
-    assert all(path.name.startswith(".") for path in out.iterdir() if path.suffix != ".pdf")
+    assert all(path.name.startswith(".") for path in out.iterdir() if path.suffix not in (".pdf", ".jsonl"))
+    # Every form the log names is whole and on disk.
+    logged = [json.loads(line)["file"] for line in (out / "consent-audit.jsonl").read_text().splitlines()]
+    assert logged and all((out / name).is_file() for name in logged)
     rerun = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert not list(out.glob(".consent-*"))

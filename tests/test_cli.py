@@ -11,6 +11,7 @@ import generator.output
 from tests.conftest import as_options, full_text
 
 DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
+AUDIT = "consent-audit.jsonl"
 
 
 def files_in(folder: Path) -> list[str]:
@@ -29,7 +30,7 @@ def test_forms_lists_id_title_version_and_languages(run_cli):
 def test_fill_writes_the_pdf_under_a_name_without_the_patient(run_cli, fields, tmp_path):
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 0, result.output
-    assert files_in(tmp_path) == [DEFAULT_NAME]
+    assert files_in(tmp_path) == [AUDIT, DEFAULT_NAME]
     assert f"Saved {DEFAULT_NAME} (laser-acne-scar v1.0, " in result.output
     assert "Ana Ruiz" in full_text(tmp_path / DEFAULT_NAME)
 
@@ -38,15 +39,16 @@ def test_fill_to_a_chosen_file_and_into_a_folder(run_cli, fields, tmp_path):
     assert run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "ana.pdf").exit_code == 0
     (tmp_path / "desk").mkdir()
     assert run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "desk").exit_code == 0
-    assert files_in(tmp_path) == ["ana.pdf", "desk"]
-    assert files_in(tmp_path / "desk") == [DEFAULT_NAME]
+    assert files_in(tmp_path) == ["ana.pdf", AUDIT, "desk"]
+    assert files_in(tmp_path / "desk") == [AUDIT, DEFAULT_NAME]
 
 
 def test_a_record_number_cannot_steer_the_default_name_out_of_the_folder(run_cli, fields, tmp_path):
     fields["record_number"] = "../../etc/passwd"
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 0, result.output
-    (name,) = files_in(tmp_path)
+    audit, name = files_in(tmp_path)
+    assert audit == AUDIT
     assert name.startswith("laser-acne-scar_2026-12-01_etc-passwd-") and name.endswith(".pdf")
     assert "/" not in name and ".." not in name
 
@@ -125,7 +127,8 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 1
     assert f'Cannot save "{DEFAULT_NAME}": No space left on device.' in result.output
-    assert files_in(tmp_path) == []
+    assert files_in(tmp_path) == [AUDIT]
+    assert (tmp_path / AUDIT).read_text() == "", "a form that was not saved is not logged"
 
 
 def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields, tmp_path, monkeypatch):
@@ -137,7 +140,7 @@ def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields
     assert "Date of birth (YYYY-MM-DD):" in result.output
     assert "Clinician is needed for the form." in result.output
     assert "is not a real date" in result.output
-    assert files_in(tmp_path) == [DEFAULT_NAME]
+    assert files_in(tmp_path) == [AUDIT, DEFAULT_NAME]
 
 
 def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_path, monkeypatch):
