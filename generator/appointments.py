@@ -28,6 +28,7 @@ KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_FIELDS)
 _DELIMITERS = (",", ";", "\t")
 # Excel writes ="00123" to keep leading zeros when a CSV is saved for Excel.
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)")
 
 
 class AppointmentListError(ConsentError):
@@ -75,8 +76,15 @@ def read_appointments(path: Path, *, encoding: str | None = None) -> Appointment
 def _csv_grid(path: Path, encoding: str | None) -> Iterator[tuple[int, list[str | date | None]]]:
     data = path.read_bytes()
     text = _decode(path, data, encoding)
-    header_line = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=header_line.count)
+    first_line = text.splitlines()[0] if text else ""
+    excel_hint = _EXCEL_SEPARATOR_LINE.fullmatch(first_line.strip())
+    if excel_hint:
+        # Excel's "sep=;" line names the delimiter and is hidden in Excel,
+        # so the header below it is still row 1 to staff.
+        delimiter = excel_hint.group(1)
+        text = text[len(first_line) :].lstrip("\r\n")
+    else:
+        delimiter = max(_DELIMITERS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # A record spanning lines (a quoted line break) is still one spreadsheet row.

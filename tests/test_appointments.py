@@ -38,6 +38,21 @@ def test_semicolons_and_header_names_in_any_case(tmp_path):
     assert row.values["family_name"] == "Ruiz" and row.values["record_number"] == "007"
 
 
+def test_excel_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path):
+    data = (
+        "sep=;\r\n" + HEADER.replace(",", ";") + "\r\nlaser-acne-scar;Ana;Ruiz, Jr;1990-03-07;1;2026-12-01;Dr Lee\r\n"
+    )
+    (row,) = read_appointments(write(tmp_path, data.encode())).rows
+    assert row.number == 2
+    assert row.values["family_name"] == "Ruiz, Jr"
+
+
+def test_old_mac_line_endings(tmp_path):
+    data = HEADER + "\rlaser-acne-scar,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee\r"
+    (row,) = read_appointments(write(tmp_path, data.encode())).rows
+    assert (row.number, row.values["clinician"]) == (2, "Dr Lee")
+
+
 def test_blank_rows_are_skipped_but_row_numbers_stay_as_the_spreadsheet_shows(tmp_path):
     data = HEADER + "\n,,,,,,\nlaser-acne-scar,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee\n,,,,,,\n\n  ,,\n"
     rows = read_appointments(write(tmp_path, data.encode())).rows
