@@ -258,7 +258,8 @@ def run_batch(
         (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
     result.problems.sort(key=lambda problem: problem.row)
     write_atomically(out_dir / MANIFEST_NAME, manifest_json(result, appointments.name).encode("utf-8"))
-    write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8"))
+    # With a BOM, Excel on Windows reads the accents in names right.
+    write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8-sig"))
     return result
 
 

@@ -30,7 +30,7 @@ def manifest(out: Path) -> dict:
 
 
 def error_rows(out: Path) -> list[dict[str, str]]:
-    with (out / "errors.csv").open(newline="", encoding="utf-8") as stream:
+    with (out / "errors.csv").open(newline="", encoding="utf-8-sig") as stream:
         return list(csv.DictReader(stream))
 
 
@@ -159,7 +159,7 @@ def test_all_good_rows_exit_0_with_an_empty_errors_file(run_cli, tmp_path):
     (tmp_path / "good.csv").write_text(buffer.getvalue(), encoding="utf-8")
     result = run_cli("batch", "good.csv", "--out-dir", "out")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "errors.csv").read_bytes() == b"row,field,message\r\n"
+    assert (tmp_path / "out" / "errors.csv").read_bytes() == "\ufeffrow,field,message\r\n".encode()
     assert result.stdout.count("\n") == 1, "only the summary when not at a terminal"
 
 
