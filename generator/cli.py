@@ -6,6 +6,7 @@ Exit codes (part of the contract, documented in the README):
      Batch: nothing could be done (unreadable list, missing column)
   2  usage error (unknown option, malformed command line)
   3  batch finished, but some rows were refused (the rest are done)
+  4  the PDF (or bundle) was written, but printing it failed
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from generator.forms import load_all_forms
 from generator.main import default_file_name, fill, save
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
+from generator.printing import print_pdf
 
 # 1 comes from ConsentError.exit_code and 2 from click; this one is ours.
 EXIT_SOME_ROWS_REFUSED = 3
@@ -94,6 +96,27 @@ def list_forms() -> None:
         click.echo(f"{form.id:<{id_width}}  {form.title:<{title_width}}  {form.version:<7}  {languages}")
 
 
+def _print_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--copies", type=click.IntRange(1, 99), default=1, show_default=True, help="Copies to print."
+        )(command)
+        command = click.option(
+            "--printer", metavar="NAME", help="CUPS printer to use with --print (default: the default printer)."
+        )(command)
+        return click.option("--print", "print_", is_flag=True, help=f"Also send {what} to a printer (CUPS lp).")(
+            command
+        )
+
+    return decorate
+
+
+def _send_to_printer(path: Path, printer: str | None, copies: int) -> None:
+    job = print_pdf(path, printer=printer, copies=copies)
+    where = f'printer "{printer}"' if printer else "the default printer"
+    click.echo(f"Sent {path.name} to {where} ({copies} cop{'y' if copies == 1 else 'ies'}, job {job}).")
+
+
 def _audit_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--audit-log",
@@ -124,8 +147,17 @@ def _metavar(field: str) -> str:
     "form, procedure date and record number, in the current folder.",
 )
 @_audit_option
+@_print_options("the PDF")
 @_field_options
-def fill_command(form_id: str, output: Path | None, audit_log: Path | None, **fields: str | None) -> None:
+def fill_command(
+    form_id: str,
+    output: Path | None,
+    audit_log: Path | None,
+    print_: bool,
+    printer: str | None,
+    copies: int,
+    **fields: str | None,
+) -> None:
     """Fill one consent form for the patient at the desk.
 
     FORM_ID is a form from `consent forms`, such as laser-acne-scar. Any
@@ -164,6 +196,8 @@ def fill_command(form_id: str, output: Path | None, audit_log: Path | None, **fi
         save(filled, target)
         audit.record(filled.audit_entry(target.name))
     click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {filled.page_count} pages).")
+    if print_:
+        _send_to_printer(target, printer, copies)
 
 
 def _at_terminal() -> bool:
@@ -219,6 +253,7 @@ def _prompt(field: str) -> str:
     help="How dates are written in the list, if not YYYY-MM-DD: e.g. %d/%m/%Y for 07/03/1990.",
 )
 @_audit_option
+@_print_options("print-bundle.pdf")
 def batch_command(
     appointments: Path,
     out_dir: Path,
@@ -226,6 +261,9 @@ def batch_command(
     encoding: str | None,
     date_format: str | None,
     audit_log: Path | None,
+    print_: bool,
+    printer: str | None,
+    copies: int,
 ) -> None:
     """Make every consent form for a clinic day from an appointment list.
 
@@ -276,6 +314,8 @@ def batch_command(
     if refused:
         summary += f"; {len(refused)} refused (rows {_row_list(refused)}): see {out_dir / ERRORS_NAME}"
     click.echo(summary + ".")
+    if print_ and result.made:
+        _send_to_printer(out_dir / BUNDLE_NAME, printer, copies)
     if refused:
         sys.exit(EXIT_SOME_ROWS_REFUSED)
 

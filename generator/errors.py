@@ -52,3 +52,13 @@ class LanguageNotAvailableError(ConsentError):
 
 class OutputError(ConsentError):
     """Raised when the finished PDF cannot be written where it was asked for."""
+
+
+class PrintError(ConsentError):
+    """Raised when a saved PDF could not be sent to a printer.
+
+    The PDF exists; only printing failed, so the exit code differs from a
+    refused form's.
+    """
+
+    exit_code = 4
