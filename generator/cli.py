@@ -99,16 +99,27 @@ def list_forms() -> None:
 def _print_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         command = click.option(
-            "--copies", type=click.IntRange(1, 99), default=1, show_default=True, help="Copies to print."
+            "--copies",
+            type=click.IntRange(1, 99),
+            default=1,
+            show_default=True,
+            help="Copies to print (implies --print).",
         )(command)
         command = click.option(
-            "--printer", metavar="NAME", help="CUPS printer to use with --print (default: the default printer)."
+            "--printer",
+            metavar="NAME",
+            help="CUPS printer to print on (implies --print; default: the default printer).",
         )(command)
         return click.option("--print", "print_", is_flag=True, help=f"Also send {what} to a printer (CUPS lp).")(
             command
         )
 
     return decorate
+
+
+def _wants_print(print_: bool, printer: str | None, copies: int) -> bool:
+    # Naming a printer or a number of copies is asking to print.
+    return print_ or printer is not None or copies != 1
 
 
 def _send_to_printer(path: Path, printer: str | None, copies: int) -> None:
@@ -196,7 +207,7 @@ def fill_command(
         save(filled, target)
         audit.record(filled.audit_entry(target.name))
     click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {filled.page_count} pages).")
-    if print_:
+    if _wants_print(print_, printer, copies):
         _send_to_printer(target, printer, copies)
 
 
@@ -314,7 +325,7 @@ def batch_command(
     if refused:
         summary += f"; {len(refused)} refused (rows {_row_list(refused)}): see {out_dir / ERRORS_NAME}"
     click.echo(summary + ".")
-    if print_ and result.made:
+    if _wants_print(print_, printer, copies) and result.made:
         _send_to_printer(out_dir / BUNDLE_NAME, printer, copies)
     if refused:
         sys.exit(EXIT_SOME_ROWS_REFUSED)

@@ -97,7 +97,8 @@ def test_batch_print_sends_the_bundle(cups_queue, run_cli, tmp_path):
 
 
 def test_an_unknown_printer_keeps_the_pdf_and_exits_4(cups_queue, run_cli, fields, tmp_path):
-    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--print", "--printer", "no-such-printer")
+    # --printer alone is asking to print.
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--printer", "no-such-printer")
     assert result.exit_code == 4
     assert f'Error: The form was saved as {DEFAULT_NAME}, but it could not be sent to printer "no-such-printer": ' in (
         result.output
