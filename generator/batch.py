@@ -22,7 +22,7 @@ from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.errors import ConsentError, PatientError
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
-from generator.main import default_file_name, fill_form
+from generator.main import default_file_name, make_form
 from generator.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomically, write_stream_atomically
 from generator.patient import Patient, read_patient
 from generator.reports import (
@@ -43,8 +43,7 @@ class Job:
 
     row: int
     form_id: str
-    values: dict[str, str | date | None]
-    date_format: str | None
+    patient: Patient
     file_name: str
 
 
@@ -126,14 +125,13 @@ def check_rows(
             )
             continue
         first_row_for_file[name] = row.number
-        jobs.append(Job(row.number, form.id, dict(row.values), date_format, name))
+        jobs.append(Job(row.number, form.id, patient, name))
     return jobs, problems, warnings
 
 
 @dataclass(frozen=True)
 class _RunSettings:
     out_dir: Path
-    today: date
     search_path: Sequence[Path] | None
     audit_log: Path
 
@@ -168,7 +166,7 @@ def render_job(job: Job) -> Made | RowProblem:
         form = _worker_forms.get(job.form_id)
         if form is None:
             form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
-        filled = fill_form(form, job.values, today=_settings.today, date_format=job.date_format)
+        filled = make_form(form, job.patient)
         write_atomically(_settings.out_dir / job.file_name, filled.pdf)
         entry = filled.audit_entry(job.file_name)
         assert _worker_audit is not None
@@ -230,7 +228,7 @@ def run_batch(
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
     audit_path = audit_log or out_dir / AUDIT_LOG_NAME
-    settings = _RunSettings(out_dir=out_dir, today=today, search_path=search_path, audit_log=audit_path)
+    settings = _RunSettings(out_dir=out_dir, search_path=search_path, audit_log=audit_path)
 
     def rendered_files() -> Iterator[Path]:
         for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):

@@ -69,8 +69,14 @@ def fill_form(
     today: date,
     date_format: str | None = None,
 ) -> FilledForm:
-    """`fill` for a form already loaded (a batch loads each form once per worker)."""
+    """`fill` for a form already loaded."""
     patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
+    return make_form(form, patient)
+
+
+def make_form(form: Form, patient: Patient) -> FilledForm:
+    """Compose and lay out `form` for a patient already checked (a batch checks
+    every row first, then hands the checked records to its workers)."""
     document = compose(form, patient)
     rendered = render_pdf(document)
     return FilledForm(
