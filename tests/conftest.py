@@ -13,7 +13,6 @@ from pypdf import PdfReader
 from generator.cli import main
 
 TESTS = Path(__file__).parent
-FIXTURE_FORMS = TESTS / "forms"
 TODAY = date(2026, 11, 24)
 
 
