@@ -83,8 +83,9 @@ class _BundleWriter:
                 renumbered[page.indirect_reference.idnum] = page_numbers[-1]
         for page, page_number in zip(reader.pages, page_numbers, strict=True):
             page_copy = DictionaryObject({key: value for key, value in page.items() if key != "/Parent"})
-            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)  # type: ignore[arg-type]
             _rewrite_references(page_copy, new_number_for)
+            # Set after the rewrite: this reference is already in the bundle's numbering.
+            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)  # type: ignore[arg-type]
             self._write_object(page_number, page_copy)
             self._page_numbers.append(page_number)
             while pending:

@@ -82,6 +82,7 @@ _LABELS = {
             initials="Initials",
             record="Record",
             page_of="Page {page} of",
+            document_id="Document {document_id}",
         ),
     }
 }

@@ -76,6 +76,7 @@ class Labels:
     initials: str
     record: str
     page_of: str  # "Page {page} of"; the total is drawn after it
+    document_id: str  # "Document {document_id}", in the footer
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.audit import AuditEntry
 from generator.compose import compose
-from generator.document import Document, document_id
+from generator.document import Document
 from generator.fonts import glyph_problem
 from generator.forms import Form, load_form
 from generator.output import write_atomically
@@ -80,7 +80,7 @@ def make_form(form: Form, patient: Patient) -> FilledForm:
     document = compose(form, patient)
     rendered = render_pdf(document)
     return FilledForm(
-        form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=document_id(document)
+        form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=rendered.document_id
     )
 
 

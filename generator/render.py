@@ -2,8 +2,11 @@
 
 One layout pass: "Page X of Y" draws Y as a form XObject that is referenced
 on every page and defined once the page count is known, when the canvas is
-saved. Output is byte-for-byte repeatable (ReportLab's invariant mode; the
-only dates printed come from the input).
+saved; each page's code (a QR code holding form, record, page and page
+count) is defined the same way. At save the canvas also records the form's
+metadata and a digest of every page (see `integrity`). Output is
+byte-for-byte repeatable (ReportLab's invariant mode; the only dates
+printed come from the input).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFInfo, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -29,10 +33,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from generator import __version__
-from generator.document import Block, BulletList, Document, Heading, Run, Signer
+from generator import __version__, integrity
+from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
 from generator.document import Paragraph as TextParagraph
+from generator.fields import add_signature_field, add_text_field
 from generator.fonts import load_fonts
+from generator.pagecode import PageCode, encode_page_code
+from generator.qr import qr_modules
 
 PAGE_SIZE = A4
 MARGIN = 18 * mm
@@ -43,7 +50,16 @@ MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#9a9a9a")
 SHADE = colors.HexColor("#f1f1f1")
 PAGE_TOTAL_FORM = "consentPageTotal"
+PAGE_CODE_FORM = "consentPageCode{page}"
 FOOTER_SIZE = 8
+# The page code sits in the bottom right corner. 0.45 mm modules scan
+# reliably from a 200 dpi scan; a long record number makes a bigger code,
+# which is drawn with smaller modules to stay inside the same square.
+CODE_SIZE = 15 * mm
+CODE_MODULE = 0.45 * mm
+CODE_BOTTOM = 6 * mm
+FOOTER_TEXT_Y = 12 * mm
+FOOTER_RULE_Y = CODE_BOTTOM + CODE_SIZE + 2.5 * mm
 
 
 @dataclass(frozen=True)
@@ -128,11 +144,13 @@ class _InitialledItem(Flowable):
     BOX_HEIGHT = 11 * mm
     GAP = 5 * mm
 
-    def __init__(self, text: str, initials_label: str, styles: _Styles) -> None:
+    def __init__(self, text: str, field_name: str, initials_label: str, styles: _Styles) -> None:
         super().__init__()
         self._text = Paragraph(_markup(text), styles.bullet, bulletText="\u2022")
         self._caption = Paragraph(_markup(initials_label), styles.caption)
         self._text_height = 0.0
+        self._field_name = field_name
+        self._tooltip = f"{initials_label}: {text}"
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -149,7 +167,20 @@ class _InitialledItem(Flowable):
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
         canvas.rect(box_left, top - self.BOX_HEIGHT, self.BOX_WIDTH, self.BOX_HEIGHT)
-        self._caption.drawOn(canvas, box_left + 1.2 * mm, top - self._caption.height - 0.6 * mm)
+        caption_bottom = top - self._caption.height - 0.6 * mm
+        self._caption.drawOn(canvas, box_left + 1.2 * mm, caption_bottom)
+        # The typing area is the part of the box below its caption.
+        field_bottom = top - self.BOX_HEIGHT + 0.6 * mm
+        add_text_field(
+            canvas,
+            self._field_name,
+            self._tooltip,
+            box_left + 0.8 * mm,
+            field_bottom,
+            self.BOX_WIDTH - 1.6 * mm,
+            caption_bottom - field_bottom,
+            max_length=8,
+        )
 
 
 class _SignatureBlock(Flowable):
@@ -162,6 +193,8 @@ class _SignatureBlock(Flowable):
     def __init__(self, signer: Signer, document: Document, styles: _Styles) -> None:
         super().__init__()
         labels = document.labels
+        self._signer = signer
+        self._labels = labels
         self._role = Paragraph(_markup(signer.label), styles.signer)
         self._printed = Paragraph(_markup(signer.printed_name), styles.printed)
         self._captions = [
@@ -192,16 +225,63 @@ class _SignatureBlock(Flowable):
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
         x = 0.0
+        writing_top = self.height - self._role_height - 1.5 * mm
+        role, labels = self._signer.role, self._labels
         for index, (caption, width) in enumerate(zip(self._captions, self._column_widths(), strict=True)):
             canvas.line(x, line_y, x + width, line_y)
             caption.drawOn(canvas, x, line_y - 1 * mm - caption.height)
-            if index == 1:
+            if index == 0:
+                # The field covers the writing space, with its bottom on the line.
+                add_signature_field(
+                    canvas,
+                    f"{role}_signature",
+                    f"{labels.signature}: {self._signer.label}",
+                    x,
+                    line_y,
+                    width,
+                    writing_top - line_y,
+                )
+            elif index == 1:
                 self._printed.drawOn(canvas, x, line_y + 1.5 * mm)
+            else:
+                add_text_field(
+                    canvas, f"{role}_date", f"{labels.date}: {self._signer.label}", x, line_y + 0.5 * mm, width, 7 * mm
+                )
             x += width + self.COLUMN_GAP
 
 
-class _PageTotalCanvas(Canvas):
-    """A canvas that learns the page count only when saved, and draws it then."""
+class _ConsentInfo(PDFInfo):
+    """The document information dictionary, with the form's own keys added."""
+
+    def __init__(self, extra: dict[str, str]) -> None:
+        super().__init__()
+        self.extra = extra
+
+    def format(self, document: object) -> bytes:
+        formatted = super().format(document)
+        # PDFInfo writes a fixed set of keys; ours go just before the end.
+        entries = "".join(
+            f"{key} {PDFString(value).format(document).decode('latin-1')}\n" for key, value in self.extra.items()
+        )
+        return formatted[: formatted.rindex(b">>")] + entries.encode("latin-1") + b">>"
+
+
+class _FormCanvas(Canvas):
+    """A canvas that learns the page count only when saved, and then draws the
+    total and each page's code and records every page's digest."""
+
+    document: Document
+    document_id: str
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_contents: list[tuple[bytes, list[str]]] = []
+
+    def showPage(self) -> None:
+        forms_in_use = list(self._formsinuse)
+        super().showPage()
+        content = self._doc.Pages.pages[-1].stream
+        self._page_contents.append((content.encode("utf-8"), forms_in_use))
 
     def save(self) -> None:
         total_pages = self.getPageNumber() - 1
@@ -210,7 +290,64 @@ class _PageTotalCanvas(Canvas):
         self.setFillColor(MUTED)
         self.drawString(0, 0, str(total_pages))
         self.endForm()
+        for page in range(1, total_pages + 1):
+            self._define_page_code(page, total_pages)
+        self._record_metadata()
         super().save()
+
+    def _define_page_code(self, page: int, total_pages: int) -> None:
+        document = self.document
+        text = encode_page_code(
+            PageCode(
+                document.form_id, document.form_version, document.record_number, page, total_pages, self.document_id
+            )
+        )
+        rows = qr_modules(text)
+        module = min(CODE_MODULE, CODE_SIZE / len(rows))
+        self.beginForm(PAGE_CODE_FORM.format(page=page))
+        self.scale(module, module)
+        # One rectangle per run of dark modules in a row, in module units
+        # (whole numbers): a few hundred short operators, written directly
+        # because ReportLab's path objects cost more than the encoding.
+        operators = ["0 g"]
+        size = len(rows)
+        for row_index, row in enumerate(rows):
+            y = size - 1 - row_index
+            column = 0
+            while column < size:
+                if row[column]:
+                    run_start = column
+                    while column < size and row[column]:
+                        column += 1
+                    operators.append(f"{run_start} {y} {column - run_start} 1 re")
+                else:
+                    column += 1
+        operators.append("f")
+        self.addLiteral("\n".join(operators))
+        self.endForm()
+
+    def _record_metadata(self) -> None:
+        digests = []
+        for content, forms in self._page_contents:
+            xobjects = [(xObjectName(name), self._doc.idToObject[xObjectName(name)].stream) for name in forms]
+            digests.append(integrity.page_digest(content, [(name, _as_bytes(data)) for name, data in xobjects]))
+        document = self.document
+        extra = {
+            integrity.FORM_ID_KEY: document.form_id,
+            integrity.FORM_VERSION_KEY: document.form_version,
+            integrity.LANGUAGE_KEY: document.language,
+            integrity.RECORD_NUMBER_KEY: document.record_number,
+            integrity.DOCUMENT_ID_KEY: self.document_id,
+            integrity.GENERATOR_KEY: f"consent {__version__}",
+            integrity.PAGE_DIGESTS_KEY: integrity.format_page_digests(digests),
+        }
+        info = _ConsentInfo(extra)
+        info.__dict__.update({k: v for k, v in self._doc.info.__dict__.items() if k != "extra"})
+        self._doc.info = info
+
+
+def _as_bytes(data: str | bytes) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8")
 
 
 def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
@@ -256,7 +393,8 @@ def _block_flowables(block: Block, document: Document, styles: _Styles) -> list[
     flowables: list[Flowable] = []
     for item in block.items:
         if block.initials:
-            flowables.append(_InitialledItem(item.text, document.labels.initials, styles))
+            field_name = f"initials_{block.name}_{item.id}"
+            flowables.append(_InitialledItem(item.text, field_name, document.labels.initials, styles))
         else:
             flowables.append(Paragraph(_markup(item.text), styles.bullet, bulletText="\u2022"))
     flowables.append(Spacer(0, 4))
@@ -284,12 +422,14 @@ def _body_and_signatures(document: Document, styles: _Styles) -> list[Flowable]:
 class RenderedPdf:
     data: bytes
     pages: int
+    document_id: str
 
 
 def render_pdf(document: Document) -> RenderedPdf:
     """Lay out `document` on A4 pages: the PDF file's bytes and its page count."""
     styles = _styles()
     fonts = load_fonts()
+    identifier = document_id(document)
     page_width, page_height = PAGE_SIZE
     content_width = page_width - 2 * MARGIN
 
@@ -301,8 +441,10 @@ def render_pdf(document: Document) -> RenderedPdf:
     header_height = header.wrap(content_width, page_height)[1]
     header_bottom = page_height - HEADER_TOP - header_height
     frame_top = header_bottom - 6 * mm
-    frame_bottom = FOOTER_HEIGHT + 6 * mm
+    frame_bottom = FOOTER_RULE_Y + 4 * mm
     footer_left = f"{document.title} \u2014 {document.form_id} v{document.form_version}"
+    footer_document = document.labels.document_id.format(document_id=identifier)
+    code_left = page_width - MARGIN - CODE_SIZE
 
     def draw_page_furniture(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -310,17 +452,24 @@ def render_pdf(document: Document) -> RenderedPdf:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, header_bottom - 2 * mm, page_width - MARGIN, header_bottom - 2 * mm)
-        canvas.line(MARGIN, FOOTER_HEIGHT + 3 * mm, page_width - MARGIN, FOOTER_HEIGHT + 3 * mm)
+        canvas.line(MARGIN, FOOTER_RULE_Y, page_width - MARGIN, FOOTER_RULE_Y)
         canvas.setFont(fonts.regular, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, FOOTER_HEIGHT, footer_left)
+        canvas.drawString(MARGIN, FOOTER_TEXT_Y, footer_left)
+        canvas.drawString(MARGIN, FOOTER_TEXT_Y - FOOTER_SIZE * 1.4, footer_document)
         page_label = document.labels.page_of.format(page=doc.page) + " "
-        # Room for a three-digit total after the label keeps it right-aligned.
+        # Room for a three-digit total after the label keeps it right-aligned
+        # against the page code.
         total_room = canvas.stringWidth("000", fonts.regular, FOOTER_SIZE)
-        label_x = page_width - MARGIN - total_room - canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE)
-        canvas.drawString(label_x, FOOTER_HEIGHT, page_label)
-        canvas.translate(label_x + canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE), FOOTER_HEIGHT)
+        label_width = canvas.stringWidth(page_label, fonts.regular, FOOTER_SIZE)
+        label_x = code_left - 5 * mm - total_room - label_width
+        canvas.drawString(label_x, FOOTER_TEXT_Y, page_label)
+        canvas.saveState()
+        canvas.translate(label_x + label_width, FOOTER_TEXT_Y)
         canvas.doForm(PAGE_TOTAL_FORM)
+        canvas.restoreState()
+        canvas.translate(code_left, CODE_BOTTOM)
+        canvas.doForm(PAGE_CODE_FORM.format(page=doc.page))
         canvas.restoreState()
 
     buffer = io.BytesIO()
@@ -366,5 +515,12 @@ def render_pdf(document: Document) -> RenderedPdf:
         Spacer(0, 4 * mm),
         *_body_and_signatures(document, styles),
     ]
-    pdf.build(story, canvasmaker=_PageTotalCanvas)
-    return RenderedPdf(data=buffer.getvalue(), pages=pdf.page)
+
+    def make_canvas(*args: object, **kwargs: object) -> _FormCanvas:
+        canvas = _FormCanvas(*args, **kwargs)
+        canvas.document = document
+        canvas.document_id = identifier
+        return canvas
+
+    pdf.build(story, canvasmaker=make_canvas)
+    return RenderedPdf(data=buffer.getvalue(), pages=pdf.page, document_id=identifier)

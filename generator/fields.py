@@ -1,0 +1,81 @@
+"""Interactive PDF form fields: initials and dates to type, signatures to sign.
+
+ReportLab's own AcroForm text fields draw an appearance with an unembedded
+Helvetica and cannot make signature fields at all, so the widget
+dictionaries are written here directly with ReportLab's PDF object classes.
+Every field is invisible until filled (no border, no background, an empty
+appearance), so the printed page looks exactly as it does without fields,
+and the printed lines and boxes stay the thing people write on.
+
+The AcroForm's default resources name Helvetica (/Helv), as Acrobat does:
+a viewer uses it to draw what someone types into a text field. It is not
+used by anything printed on the page.
+"""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+from reportlab.pdfgen.canvas import Canvas
+
+# Annotation flag 4 = print: a filled-in field or signature prints with the page.
+_PRINT = 4
+# AcroForm /SigFlags bit 1: the document has signature fields.
+_SIGNATURES_EXIST = 1
+_TEXT_SIZE = 10
+
+
+def _empty_appearance(canvas: Canvas) -> object:
+    """One shared, empty appearance stream for every unfilled field."""
+    form = canvas.acroForm
+    existing = getattr(form, "_consent_empty_appearance", None)
+    if existing is None:
+        existing = form.getRef(form.makeStream(1, 1, ""))
+        form._consent_empty_appearance = existing
+        form.makeFont("Helvetica")
+        form.sigFlags = _SIGNATURES_EXIST
+    return existing
+
+
+def _add_widget(canvas: Canvas, entries: dict[str, object], x: float, y: float, width: float, height: float) -> None:
+    """Place a field's widget on the current page; (x, y) are in the canvas's
+    current coordinates (inside a flowable), the widget's /Rect in the page's."""
+    left, bottom = canvas.absolutePosition(x, y)
+    right, top = canvas.absolutePosition(x + width, y + height)
+    widget = PDFDictionary(
+        {
+            "Type": PDFName("Annot"),
+            "Subtype": PDFName("Widget"),
+            "F": _PRINT,
+            "P": canvas._doc.thisPageRef(),
+            "Rect": PDFArray([round(left, 2), round(bottom, 2), round(right, 2), round(top, 2)]),
+            "AP": PDFDictionary({"N": _empty_appearance(canvas)}),
+            **entries,
+        }
+    )
+    canvas._addAnnotation(widget)
+    form = canvas.acroForm
+    form.fields.append(form.getRef(widget))
+
+
+def add_text_field(
+    canvas: Canvas, name: str, tooltip: str, x: float, y: float, width: float, height: float, max_length: int = 0
+) -> None:
+    """An empty, borderless text field named `name` over the given box."""
+    entries: dict[str, object] = {
+        "FT": PDFName("Tx"),
+        "T": PDFString(name),
+        "TU": PDFString(tooltip),
+        "DA": PDFString(f"/Helv {_TEXT_SIZE} Tf 0 g"),
+        "V": PDFString(""),
+    }
+    if max_length:
+        entries["MaxLen"] = max_length
+    _add_widget(canvas, entries, x, y, width, height)
+
+
+def add_signature_field(
+    canvas: Canvas, name: str, tooltip: str, x: float, y: float, width: float, height: float
+) -> None:
+    """An unsigned signature field named `name` over the given box."""
+    entries = {"FT": PDFName("Sig"), "T": PDFString(name), "TU": PDFString(tooltip)}
+    _add_widget(canvas, entries, x, y, width, height)

@@ -1,0 +1,54 @@
+"""What a generated form records about itself, so it can be checked later.
+
+The PDF's document information dictionary carries the keys below. The page
+digests let `consent verify` tell whether any page was changed after the
+form was made: each covers the page's content stream and the form XObjects
+the page draws (the page total and the page code are XObjects), so editing
+what a page shows changes its digest, while filling in fields or signing
+(which add annotations, not page content) does not.
+
+This module is shared by the renderer (which writes the keys) and the
+verifier (which reads them), so both compute a digest the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+FORM_ID_KEY = "/ConsentFormId"
+FORM_VERSION_KEY = "/ConsentFormVersion"
+LANGUAGE_KEY = "/ConsentLanguage"
+RECORD_NUMBER_KEY = "/ConsentRecordNumber"
+DOCUMENT_ID_KEY = "/ConsentDocumentId"
+GENERATOR_KEY = "/ConsentGenerator"
+PAGE_DIGESTS_KEY = "/ConsentPageDigests"
+
+DIGEST_PREFIX = "sha256:"
+
+
+def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]]) -> str:
+    """The digest of one page: its decoded content stream, then each XObject
+    it uses (resource name without the slash, decoded stream), by name."""
+    digest = hashlib.sha256()
+    digest.update(b"content\0")
+    digest.update(content)
+    for name, data in sorted(xobjects):
+        digest.update(b"\0xobject\0" + name.encode("utf-8") + b"\0")
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def format_page_digests(digests: Iterable[str]) -> str:
+    """The value of the page-digests key: ``sha256:`` and one hex digest per page."""
+    return DIGEST_PREFIX + " ".join(digests)
+
+
+def parse_page_digests(value: str) -> list[str] | None:
+    """The per-page digests in a page-digests value, or None if it is malformed."""
+    if not value.startswith(DIGEST_PREFIX):
+        return None
+    digests = value[len(DIGEST_PREFIX) :].split()
+    if not digests or any(len(d) != 64 or any(c not in "0123456789abcdef" for c in d) for d in digests):
+        return None
+    return digests
