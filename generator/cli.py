@@ -331,6 +331,52 @@ def batch_command(
         sys.exit(EXIT_SOME_ROWS_REFUSED)
 
 
+@main.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE.pdf...")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (a list, one entry per file).")
+@click.option(
+    "--trust",
+    "trust_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="CERT",
+    help="A certificate (PEM or DER) whose signatures count as trusted, e.g. your clinic's signing CA. Repeatable.",
+)
+def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Path, ...]) -> None:
+    """Check forms made by consent: what each is, whether it changed, who signed.
+
+    \b
+    For each FILE.pdf, prints the form, version, language, record number,
+    page count and the consent version that made it; whether every page is
+    as it was made; and each signature field: empty, signed and intact,
+    signed and broken, or signed but not checked (checking signatures needs
+    pip install 'consent[sign]').
+
+    \b
+    Example:
+      consent verify signed/laser-acne-scar_2026-12-01_00123.pdf
+
+    Exit 0 when every file is intact; 1 when a page or a signature was
+    changed, or a file is not a form made by consent.
+    """
+    import json
+
+    from generator.verify import report_lines, verify_file
+
+    roots = [path.read_bytes() for path in trust_files]
+    results = [verify_file(path, roots) for path in files]
+    if as_json:
+        click.echo(json.dumps([result.as_json() for result in results], indent=2, ensure_ascii=False))
+    else:
+        for index, result in enumerate(results):
+            if index:
+                click.echo("")
+            for line in report_lines(result):
+                click.echo(line)
+    if not all(result.intact for result in results):
+        sys.exit(1)
+
+
 def _row_list(rows: list[int], shown: int = 10) -> str:
     listed = ", ".join(str(row) for row in rows[:shown])
     return listed + (f" and {len(rows) - shown} more" if len(rows) > shown else "")

@@ -1,0 +1,232 @@
+"""`consent verify`: a form signed field by field with a standard signing tool
+(pyHanko), then checked, then tampered with."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import sys
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
+from reportlab.pdfgen.canvas import Canvas
+
+from generator import fill
+from tests.conftest import ADULT, TODAY
+
+FORM_ID = "laser-acne-scar"
+SIGNERS = ("patient_signature", "clinician_signature", "witness_signature")
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    """A self-signed signing certificate, made for this test run only."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Clinic Signing")])
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        cert_registry=None,
+    )
+    return signer, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def sign(pdf: bytes, field: str, signer) -> bytes:
+    """Sign one existing field, as an incremental update."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    return signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field), signer=signer).getvalue()
+
+
+@pytest.fixture(scope="module")
+def unsigned() -> bytes:
+    return fill(FORM_ID, ADULT, today=TODAY).pdf
+
+
+@pytest.fixture(scope="module")
+def fully_signed(unsigned, certificate) -> bytes:
+    pdf = unsigned
+    for field in SIGNERS:
+        pdf = sign(pdf, field, certificate[0])
+    return pdf
+
+
+def verify(run_cli, tmp_path, pdf: bytes, *options: str):
+    path = tmp_path / "form.pdf"
+    path.write_bytes(pdf)
+    return run_cli("verify", str(path), *options)
+
+
+def verify_json(run_cli, tmp_path, pdf: bytes, *options: str) -> tuple[int, dict]:
+    result = verify(run_cli, tmp_path, pdf, "--json", *options)
+    (report,) = json.loads(result.output)
+    return result.exit_code, report
+
+
+def states(report: dict) -> dict[str, str]:
+    return {signature["name"]: signature["state"] for signature in report["signatures"]}
+
+
+def test_a_new_form_is_intact_and_says_what_it_is(run_cli, tmp_path, unsigned):
+    result = verify(run_cli, tmp_path, unsigned)
+    assert result.exit_code == 0, result.output
+    assert "laser-acne-scar, version 1.0, language en" in result.output
+    assert "Record:       00123" in result.output
+    assert "Pages:        3, all unchanged" in result.output
+    assert "Made with:    consent " in result.output
+    assert "patient_signature    empty (not signed yet)" in result.output
+    assert "Result:       intact" in result.output
+
+
+def test_each_field_signed_in_turn_leaves_earlier_signatures_intact(run_cli, tmp_path, unsigned, certificate):
+    signer, _ = certificate
+    pdf = unsigned
+    for count, field in enumerate(SIGNERS, start=1):
+        pdf = sign(pdf, field, signer)
+        exit_code, report = verify_json(run_cli, tmp_path, pdf)
+        assert exit_code == 0, report["problems"]
+        assert report["intact"] and report["changed_pages"] == []
+        signed = [name for name, state in states(report).items() if state == "signed, intact"]
+        assert signed == list(SIGNERS[:count])
+        assert all(state == "empty" for name, state in states(report).items() if name not in signed)
+
+
+def test_signatures_from_a_trusted_certificate_are_reported_trusted(run_cli, tmp_path, fully_signed, certificate):
+    (tmp_path / "clinic-ca.pem").write_bytes(certificate[1])
+    result = verify(run_cli, tmp_path, fully_signed, "--trust", str(tmp_path / "clinic-ca.pem"))
+    assert result.exit_code == 0
+    assert result.output.count("signed, intact") == 3
+    assert result.output.count("by Test Clinic Signing") == 3
+    assert result.output.count("trusted certificate") == 3
+    untrusted = verify(run_cli, tmp_path, fully_signed)
+    assert untrusted.exit_code == 0
+    assert untrusted.output.count("certificate not known here (see --trust)") == 3
+
+
+def test_a_changed_page_is_named_and_exits_1(run_cli, tmp_path, unsigned):
+    reader = PdfReader(io.BytesIO(unsigned))
+    writer = PdfWriter(clone_from=reader)
+    page = writer.pages[1]
+    content = page.get_contents().get_data()
+    changed = DecodedStreamObject()
+    changed.set_data(content.replace(b"1 0 0 1", b"1 0 0 1.02", 1))
+    page[NameObject("/Contents")] = writer._add_object(changed)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    result = verify(run_cli, tmp_path, buffer.getvalue())
+    assert result.exit_code == 1
+    assert "CHANGED since the form was made: 2" in result.output
+    assert "Page 2 changed since the form was made." in result.output
+
+
+def test_a_page_changed_after_signing_breaks_the_signature_and_the_page(run_cli, tmp_path, fully_signed):
+    writer = PdfWriter(io.BytesIO(fully_signed), incremental=True)
+    page = writer.pages[0]
+    extra = DecodedStreamObject()
+    extra.set_data(b"0 g 100 100 50 50 re f")
+    page[NameObject("/Contents")] = writer._add_object(extra)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    exit_code, report = verify_json(run_cli, tmp_path, buffer.getvalue())
+    assert exit_code == 1
+    assert report["changed_pages"] == [1]
+    assert set(states(report).values()) == {"signed, broken"}
+    assert any("patient_signature is broken" in problem for problem in report["problems"])
+
+
+def test_a_changed_signed_byte_breaks_that_signature(run_cli, tmp_path, unsigned, certificate):
+    signed = sign(unsigned, "patient_signature", certificate[0])
+    # A byte inside the signed range (the document title), changed in place.
+    at = signed.index(b"Laser acne scar treatment")
+    tampered = signed[:at] + b"l" + signed[at + 1 :]
+    result = verify(run_cli, tmp_path, tampered)
+    assert result.exit_code == 1
+    assert "patient_signature    SIGNED, BROKEN: the signed content was changed after signing." in result.output
+    assert "Result:       CHANGED" in result.output
+
+
+def test_without_pyhanko_signatures_are_reported_signed_not_checked(run_cli, tmp_path, fully_signed, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyhanko.sign.validation", None)
+    result = verify(run_cli, tmp_path, fully_signed)
+    assert result.output.count("signed, not checked") == 3
+    assert "pip install 'consent[sign]'" in result.output
+    assert result.exit_code == 0
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_plainly(run_cli, tmp_path):
+    (tmp_path / "notes.pdf").write_text("Ana Ruiz, 00123\n")
+    result = run_cli("verify", str(tmp_path / "notes.pdf"))
+    assert result.exit_code == 1
+    assert "notes.pdf: NOT CHECKED - it is not a PDF file." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_pdf_not_made_by_consent_is_refused(run_cli, tmp_path):
+    canvas = Canvas(str(tmp_path / "other.pdf"))
+    canvas.drawString(100, 700, "Some other consent form")
+    canvas.save()
+    result = run_cli("verify", str(tmp_path / "other.pdf"))
+    assert result.exit_code == 1
+    assert "it is a PDF, but not a form made by consent" in result.output
+
+
+def test_a_truncated_pdf_is_refused_without_a_traceback(run_cli, tmp_path, unsigned):
+    (tmp_path / "cut.pdf").write_bytes(unsigned[: len(unsigned) // 3])
+    result = run_cli("verify", str(tmp_path / "cut.pdf"))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_file_is_named(run_cli, tmp_path):
+    result = run_cli("verify", str(tmp_path / "nowhere.pdf"))
+    assert result.exit_code == 1
+    assert "nowhere.pdf: NOT CHECKED - it could not be read" in result.output
+
+
+def test_verify_json_lists_every_file_and_exits_1_if_any_changed(run_cli, tmp_path, unsigned):
+    (tmp_path / "good.pdf").write_bytes(unsigned)
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 nothing else")
+    result = run_cli("verify", "--json", str(tmp_path / "good.pdf"), str(tmp_path / "bad.pdf"))
+    assert result.exit_code == 1
+    good, bad = json.loads(result.output)
+    assert good["intact"] is True and good["record_number"] == "00123" and good["pages"] == 3
+    assert bad["intact"] is False and bad["is_form"] is False
