@@ -6,9 +6,10 @@ separate process, and prints forms per second, ms per form, the peak RSS of
 the largest process, and the bundle's size against the sum of its parts.
 
 Baseline, measured in the same run: one process of bare ReportLab canvas
-calls drawing the same text, on the same number of pages, with the same
-embedded fonts, one PDF file per form, nothing else (no validation, no
-templates, no layout engine, no bundle).
+calls drawing the same text and the same page codes (QR, same library), on
+the same number of pages, with the same embedded fonts, one PDF file per
+form, nothing else (no validation, no templates, no layout engine, no form
+fields, no bundle).
 
 Run:  python bench/batch.py [--sizes 200 2000] [--jobs N]
 """
@@ -37,12 +38,35 @@ import json, sys
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.main import QRCode
+
+def page_code(canvas, text):
+    # The same page code as consent's, drawn with canvas path calls.
+    code = QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
+    code.add_data(text.encode("utf-8"), optimize=0)
+    code.make(fit=True)
+    rows = code.get_matrix()
+    path = canvas.beginPath()
+    for y, row in enumerate(rows):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                path.rect(530 + start * 1.27, 20 + (len(rows) - y) * 1.27, (x - start) * 1.27, 1.27)
+            else:
+                x += 1
+    canvas.drawPath(path, stroke=0, fill=1)
 fonts, out, spec = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
 pdfmetrics.registerFont(TTFont("R", fonts + "/DejaVuSans.ttf"))
 pdfmetrics.registerFont(TTFont("B", fonts + "/DejaVuSans-Bold.ttf"))
 for number, name in enumerate(spec["names"]):
     canvas = Canvas(f"{out}/{number}.pdf", invariant=1, initialFontName="R")
-    for page in spec["pages"]:
+    for page_number, page in enumerate(spec["pages"], start=1):
+        total = len(spec["pages"])
+        page_code(canvas, f"CONSENT1|laser-acne-scar|1.0|{number:06d}|{page_number}|{total}|0123456789abcdef")
         canvas.setFont("B", 9)
         canvas.drawString(50, 815, name)
         canvas.setFont("R", 10)

@@ -4,9 +4,10 @@ Times the whole process (interpreter start, imports, fonts, layout, write)
 over repeated runs, next to two baselines measured in the same run:
 
   python -c pass        the floor: starting the interpreter at all
-  bare ReportLab        one script drawing the same text, on the same number
-                        of pages, with the same embedded fonts, using only
-                        reportlab canvas calls (no validation, no templates)
+  bare ReportLab        one script drawing the same text and page codes (QR),
+                        on the same number of pages, with the same embedded
+                        fonts, using only reportlab canvas calls (no
+                        validation, no templates, no form fields)
 
 Run:  python bench/fill.py [--runs 20]
 """
@@ -36,11 +37,33 @@ import sys
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.main import QRCode
+
+def page_code(canvas, text):
+    # The same page code as consent's, drawn with canvas path calls.
+    code = QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
+    code.add_data(text.encode("utf-8"), optimize=0)
+    code.make(fit=True)
+    rows = code.get_matrix()
+    path = canvas.beginPath()
+    for y, row in enumerate(rows):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                path.rect(530 + start * 1.27, 20 + (len(rows) - y) * 1.27, (x - start) * 1.27, 1.27)
+            else:
+                x += 1
+    canvas.drawPath(path, stroke=0, fill=1)
 fonts, out, pages = sys.argv[1], sys.argv[2], sys.argv[3:]
 pdfmetrics.registerFont(TTFont("R", fonts + "/DejaVuSans.ttf"))
 pdfmetrics.registerFont(TTFont("B", fonts + "/DejaVuSans-Bold.ttf"))
 canvas = Canvas(out, invariant=1, initialFontName="R")
-for page in pages:
+for page_number, page in enumerate(pages, start=1):
+    page_code(canvas, f"CONSENT1|laser-acne-scar|1.0|00123|{page_number}|{len(pages)}|0123456789abcdef")
     y = 800
     canvas.setFont("B", 10)
     canvas.drawString(50, 815, "header")

@@ -7,6 +7,8 @@ output file, and only a list of offsets is kept. Objects that refer to no
 other object (font files, images) are written once and shared when two forms
 carry identical copies, so the bundle is never larger than its parts.
 
+Form fields are left out: the bundle is for printing (see `_NOT_COPIED`).
+
 For double-sided printing, a form with an odd number of pages is followed by
 a blank page, so every form starts on a fresh sheet.
 """
@@ -30,6 +32,12 @@ from pypdf.generic import (
 
 _CATALOG = 1
 _PAGES = 2
+# A page's /Parent is replaced by the bundle's page tree. Its /Annots (the
+# form fields) stay out: the bundle is for printing, where unfilled fields
+# show nothing, and a bundle of many forms is not one fillable form (every
+# form has a field named patient_signature). Leaving them out also halves
+# the objects the bundle must copy.
+_NOT_COPIED = ("/Parent", "/Annots")
 
 
 class _BundleWriter:
@@ -82,7 +90,7 @@ class _BundleWriter:
             if page.indirect_reference is not None:
                 renumbered[page.indirect_reference.idnum] = page_numbers[-1]
         for page, page_number in zip(reader.pages, page_numbers, strict=True):
-            page_copy = DictionaryObject({key: value for key, value in page.items() if key != "/Parent"})
+            page_copy = DictionaryObject({key: value for key, value in page.items() if key not in _NOT_COPIED})
             _rewrite_references(page_copy, new_number_for)
             # Set after the rewrite: this reference is already in the bundle's numbering.
             page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)  # type: ignore[arg-type]

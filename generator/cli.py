@@ -77,6 +77,7 @@ def main() -> None:
       consent fill laser-acne-scar        fill one (asks for each detail)
       consent batch tomorrow.csv --out-dir day
                                           every form for a clinic day
+      consent verify signed-form.pdf      is it unchanged? who signed?
       consent COMMAND --help              every option, with examples
     """
 
