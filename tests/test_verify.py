@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -230,3 +232,12 @@ def test_verify_json_lists_every_file_and_exits_1_if_any_changed(run_cli, tmp_pa
     good, bad = json.loads(result.output)
     assert good["intact"] is True and good["record_number"] == "00123" and good["pages"] == 3
     assert bad["intact"] is False and bad["is_form"] is False
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (apt-get install qpdf)")
+def test_a_signed_form_stays_a_valid_pdf(fully_signed, tmp_path):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(fully_signed)
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
