@@ -35,57 +35,8 @@ from generator.document import (
 )
 from generator.errors import FormDefinitionError
 from generator.forms import LIST_INITIALS, Form, FormText
+from generator.labels import format_long_date, labels_for
 from generator.patient import Patient
-
-_ENGLISH_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-# Fixed words of the layout. Only English exists so far; a form's language
-# must have an entry here before it can be printed.
-_LABELS = {
-    "en": {
-        "subtitle": "Informed consent",
-        "form_line": "Form {form_id}, version {version}, effective {effective}",
-        "identity": {
-            "patient": "Patient",
-            "date_of_birth": "Date of birth",
-            "record_number": "Record number",
-            "procedure_date": "Procedure date",
-            "clinician": "Clinician",
-            "guardian": "Parent or guardian",
-            "interpreter": "Interpreter",
-        },
-        "signers": {
-            "patient": "Patient",
-            "guardian": "Parent or legal guardian, signing for the patient",
-            "interpreter": "Interpreter",
-            "clinician": "Clinician",
-            "witness": "Witness",
-        },
-        "layout": Labels(
-            signatures_heading="Signatures",
-            signature="Signature",
-            printed_name="Printed name",
-            date="Date",
-            initials="Initials",
-            record="Record",
-            page_of="Page {page} of",
-            document_id="Document {document_id}",
-        ),
-    }
-}
 
 # Markdown gives a meaning to ASCII punctuation; a backslash before each one
 # makes it literal (CommonMark allows escaping any of them).
@@ -135,18 +86,10 @@ def _markdown() -> MarkdownIt:
 
 
 def format_date(day: date, language: str) -> str:
-    """A date as the form's readers write it ("1 December 2026")."""
-    return f"{day.day} {_ENGLISH_MONTHS[day.month - 1]} {day.year}"
-
-
-def labels_for(language: str) -> dict[str, Any]:
-    try:
-        return _LABELS[language]
-    except KeyError:
-        raise FormDefinitionError(
-            f'consent cannot yet print the fixed wording of a form in "{language}". '
-            f"Languages it can print: {', '.join(_LABELS)}."
-        ) from None
+    """A date as the form's readers write it: "1 December 2026",
+    "1 décembre 2026", "1 de diciembre de 2026" (Babel's long format for the
+    language's date locale)."""
+    return format_long_date(day, labels_for(language)["date_locale"])
 
 
 def compose(form: Form, patient: Patient) -> Document:
@@ -182,7 +125,7 @@ def compose(form: Form, patient: Patient) -> Document:
         identity=tuple(identity),
         body=body,
         signers=_signers(form, patient, labels["signers"]),
-        labels=labels["layout"],
+        labels=Labels(**labels["layout"]),
     )
 
 

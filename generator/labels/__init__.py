@@ -1,0 +1,43 @@
+"""The fixed wording of the layout in each language, and dates as each
+language writes them.
+
+The wording lives in one TOML file per language beside this module
+(`en.toml`, `fr.toml`, ...), so a translator edits text, not Python.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from generator.errors import FormDefinitionError
+
+_FOLDER = files(__name__)
+
+
+def label_languages() -> list[str]:
+    """The languages whose fixed wording exists, sorted."""
+    return sorted(entry.name[: -len(".toml")] for entry in _FOLDER.iterdir() if entry.name.endswith(".toml"))
+
+
+@cache
+def labels_for(language: str) -> dict[str, Any]:
+    """The layout's wording in `language`; an error naming the languages there are."""
+    source = _FOLDER / f"{language}.toml"
+    if not source.is_file():
+        raise FormDefinitionError(
+            f'consent cannot print the fixed wording of a form (headings, "Page X of Y", signature labels) '
+            f'in "{language}" yet. Languages it can print: {", ".join(label_languages())}.'
+        )
+    return tomllib.loads(source.read_text(encoding="utf-8"))
+
+
+def format_long_date(day: date, locale: str) -> str:
+    """`day` in the long date format of `locale` (e.g. "fr_FR": "1 décembre 2026")."""
+    # Imported here: Babel's locale data is only needed once a form is composed.
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale=locale)
