@@ -23,7 +23,7 @@ import click
 from generator import __version__
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.errors import ConsentError, PatientError
-from generator.forms import load_all_forms
+from generator.forms import form_search_path, load_all_forms
 from generator.main import default_file_name, fill, save
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
@@ -68,7 +68,16 @@ def _print_problem(problem: ConsentError) -> None:
 
 @click.group(cls=_ConsentGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="consent")
-def main() -> None:
+@click.option(
+    "--forms-dir",
+    "forms_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="A folder of the clinic's own forms, searched before the built-in ones. Repeatable.",
+)
+@click.pass_context
+def main(ctx: click.Context, forms_dirs: tuple[Path, ...]) -> None:
     """Fill approved informed-consent forms into signed-ready PDFs.
 
     \b
@@ -78,8 +87,14 @@ def main() -> None:
       consent batch tomorrow.csv --out-dir day
                                           every form for a clinic day
       consent verify signed-form.pdf      is it unchanged? who signed?
+      consent check-form my-forms/botox   is a clinic's own form ready?
       consent COMMAND --help              every option, with examples
     """
+
+
+def _search_path() -> list[Path]:
+    """Where forms are looked for: --forms-dir folders first, then the built-in forms."""
+    return form_search_path(click.get_current_context().find_root().params["forms_dirs"])
 
 
 @main.command("forms")
@@ -190,7 +205,7 @@ def fill_command(
     fields = _ask_for_missing(fields, interactive)
     while True:
         try:
-            filled = fill(form_id, fields, today=date.today())
+            filled = fill(form_id, fields, today=date.today(), search_path=_search_path())
             break
         except PatientError as problem:
             if not interactive:
@@ -316,6 +331,7 @@ def batch_command(
             date_format=date_format,
             on_progress=on_progress,
             audit_log=audit_log,
+            search_path=_search_path(),
         )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -375,6 +391,47 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
             for line in report_lines(result):
                 click.echo(line)
     if not all(result.intact for result in results):
+        sys.exit(1)
+
+
+@main.command("check-form")
+@click.argument(
+    "folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path), metavar="FORM_DIR..."
+)
+def check_form_command(folders: tuple[Path, ...]) -> None:
+    """Check a form folder before the clinic uses it.
+
+    \b
+    Checks form.toml (keys and types), that every language lists the same
+    side effects, precautions, expectations and alternatives, that each
+    template parses and uses only names consent provides (naming the file
+    and line of any problem), that consent has the layout's wording in each
+    language, and that the form fills for test patients (an adult, and a
+    minor with a guardian and an interpreter).
+
+    \b
+    Example:
+      consent check-form clinic-forms/botox
+      consent --forms-dir clinic-forms fill botox ...
+
+    Exit 0 when every folder is ready; 1 otherwise.
+    """
+    from generator.checkform import check_form_folder
+
+    all_ready = True
+    for folder in folders:
+        check = check_form_folder(folder, today=date.today())
+        if check.ready:
+            form = check.form
+            pages = ", ".join(f"{language} {count} pages" for language, count in check.pages.items())
+            click.echo(f"{folder}: ready - {form.id} v{form.version}, languages {', '.join(form.languages)}")
+            click.echo(f"  test fill: {pages}")
+        else:
+            all_ready = False
+            click.echo(f"{folder}: NOT READY")
+            for problem in check.problems:
+                click.echo(f"  - {problem}")
+    if not all_ready:
         sys.exit(1)
 
 

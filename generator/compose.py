@@ -146,8 +146,50 @@ def _signers(form: Form, patient: Patient, role_labels: Mapping[str, str]) -> tu
     return tuple(Signer(role=role, label=role_labels[role], printed_name=printed[role]) for role in roles)
 
 
+# The variables a form's prose may use, and the fields of those that have
+# fields (documented in README.md, "Adding a form"). template_context()
+# provides exactly these; check_template_names() holds templates to them.
+TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
+    "patient": frozenset({"given_name", "family_name", "full_name", "record_number", "date_of_birth"}),
+    "form": frozenset({"id", "title", "version"}),
+    "procedure_date": frozenset(),
+    "clinician": frozenset(),
+    "guardian": frozenset(),
+    "interpreter": frozenset(),
+    "items": frozenset(),
+}
+
+
+def check_template_names(text: FormText) -> list[str]:
+    """Problems with the names `text`'s template uses: a variable or a field
+    consent does not provide, each with its file and line. Checked on the
+    template's source, so a name in a branch no test patient reaches is
+    still found."""
+    from jinja2 import nodes
+
+    _template(text.body_path, text.body_source)  # a syntax error, with its line, first
+    tree = _environment().parse(text.body_source)
+    assigned = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
+    problems: list[str] = []
+    known = ", ".join(sorted(TEMPLATE_VARIABLES))
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name not in TEMPLATE_VARIABLES and node.name not in assigned:
+            problems.append(f'{text.body_path}, line {node.lineno}: unknown variable "{node.name}". Known: {known}.')
+    for node in tree.find_all(nodes.Getattr):
+        target = node.node
+        if isinstance(target, nodes.Name) and target.name in TEMPLATE_VARIABLES:
+            fields = TEMPLATE_VARIABLES[target.name]
+            if node.attr not in fields:
+                offered = ", ".join(sorted(fields)) or "none"
+                problems.append(
+                    f'{text.body_path}, line {node.lineno}: "{target.name}" has no field "{node.attr}" '
+                    f"(its fields: {offered})."
+                )
+    return problems
+
+
 def template_context(form: Form, text: FormText, patient: Patient, placements: dict[str, int]) -> dict[str, Any]:
-    """The variables a form's prose may use (documented in forms/README.md)."""
+    """The variables a form's prose may use: exactly TEMPLATE_VARIABLES."""
 
     def items(name: str) -> _Placement:
         if name not in text.lists:

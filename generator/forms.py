@@ -162,6 +162,7 @@ def load_form_folder(folder: Path) -> Form:
             f"found {', '.join(signers)}."
         )
     texts = {language: _load_text(folder / language, language) for language in languages}
+    _check_same_items(texts)
     return Form(
         id=form_id,
         version=version,
@@ -171,6 +172,36 @@ def load_form_folder(folder: Path) -> Form:
         folder=folder,
         texts=texts,
     )
+
+
+def _check_same_items(texts: Mapping[str, FormText]) -> None:
+    """Every language must list the same items (by id, in the same order):
+    a translation that misses a side effect would otherwise print a shorter
+    form, with nothing to show that anything is missing."""
+    languages = list(texts)
+    if len(languages) < 2:
+        return
+    reference = texts[languages[0]]
+    for language in languages[1:]:
+        text = texts[language]
+        content_path = text.body_path.parent / CONTENT_FILE
+        for name in LIST_INITIALS:
+            expected = [item.id for item in reference.lists[name]]
+            found = [item.id for item in text.lists[name]]
+            if found == expected:
+                continue
+            missing = [item for item in expected if item not in found]
+            extra = [item for item in found if item not in expected]
+            if missing:
+                detail = f"lacks {', '.join(missing)}, which the {languages[0]} text has"
+            elif extra:
+                detail = f"has {', '.join(extra)}, which the {languages[0]} text does not have"
+            else:
+                detail = f"lists them in another order than the {languages[0]} text ({', '.join(expected)})"
+            raise FormDefinitionError(
+                f"{content_path}: {name} {detail}. Every language of a form must list the same items, "
+                "so no patient gets a shorter form."
+            )
 
 
 def _load_text(language_dir: Path, language: str) -> FormText:

@@ -24,7 +24,7 @@ def test_forms_lists_id_title_version_and_languages(run_cli):
     header, *rows = result.output.splitlines()
     assert header.split() == ["ID", "TITLE", "VERSION", "LANGUAGES"]
     row = next(row for row in rows if row.startswith("laser-acne-scar"))
-    assert "Laser acne scar treatment" in row and "1.0" in row and row.endswith("en")
+    assert "Laser acne scar treatment" in row and "1.0" in row and row.endswith("en, fr, es")
 
 
 def test_fill_writes_the_pdf_under_a_name_without_the_patient(run_cli, fields, tmp_path):
@@ -97,7 +97,7 @@ def test_an_unknown_form_names_the_forms_there_are(run_cli, fields):
 def test_a_language_the_form_lacks_names_the_ones_it_has(run_cli, fields, tmp_path):
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--language", "de")
     assert result.exit_code == 1
-    assert "It is available in: en" in result.output
+    assert "It is available in: en, fr, es" in result.output
     assert files_in(tmp_path) == []
 
 

@@ -1,0 +1,84 @@
+"""`consent check-form`: is a form folder ready to be used?
+
+Loads the definition (keys, types, every language listing the same items),
+checks each language's template (syntax, and every name it uses is one
+consent provides) and the layout's wording for that language, then fills
+the form for test patients: an adult, and a minor with a guardian and an
+interpreter, so both branches of the usual `{% if guardian %}` run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from generator.compose import check_template_names
+from generator.errors import ConsentError
+from generator.forms import DEFINITION_FILE, Form, load_form_folder
+from generator.labels import labels_for
+from generator.main import make_form
+from generator.patient import read_patient
+
+
+@dataclass
+class FormCheck:
+    folder: Path
+    form: Form | None = None
+    problems: list[str] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # language -> pages of the adult's form
+
+    @property
+    def ready(self) -> bool:
+        return self.form is not None and not self.problems
+
+
+def check_form_folder(folder: Path, today: date) -> FormCheck:
+    """Everything wrong with the form in `folder` (all of it, not just the first)."""
+    check = FormCheck(folder)
+    if not (folder / DEFINITION_FILE).is_file():
+        check.problems.append(f"{folder} has no {DEFINITION_FILE}: it is not a form folder.")
+        return check
+    try:
+        check.form = form = load_form_folder(folder)
+    except ConsentError as problem:
+        check.problems.append(str(problem))
+        return check
+    for language in form.languages:
+        try:
+            labels_for(language)
+            names = check_template_names(form.text(language))
+        except ConsentError as problem:
+            check.problems.append(str(problem))
+            continue
+        if names:
+            check.problems.extend(names)
+            continue
+        for patient_fields in _test_patients(language, today):
+            try:
+                patient = read_patient(patient_fields, today=today)
+                made = make_form(form, patient)
+            except ConsentError as problem:
+                check.problems.append(f"Test fill in {language} failed: {problem}")
+                break
+            check.pages.setdefault(language, made.page_count)
+    return check
+
+
+def _test_patients(language: str, today: date) -> list[dict[str, str]]:
+    adult = {
+        "given_name": "Test",
+        "family_name": "Patient",
+        "date_of_birth": date(today.year - 40, 1, 15).isoformat(),
+        "record_number": "TEST-0001",
+        "procedure_date": today.isoformat(),
+        "clinician": "Test Clinician",
+        "language": language,
+    }
+    minor = {
+        **adult,
+        "date_of_birth": date(today.year - 12, 1, 15).isoformat(),
+        "guardian": "Test Guardian",
+        "interpreter": "Test Interpreter",
+    }
+    return [adult, minor]
