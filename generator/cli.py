@@ -100,7 +100,7 @@ def _search_path() -> list[Path]:
 @main.command("forms")
 def list_forms() -> None:
     """List the forms you can fill: id, title, version and languages."""
-    forms = load_all_forms()
+    forms = load_all_forms(_search_path())
     if not forms:
         click.echo("No forms found.")
         return

@@ -435,7 +435,7 @@ def render_pdf(document: Document) -> RenderedPdf:
 
     header = Paragraph(
         f"<b>{_markup(document.patient_name)}</b>&nbsp;&nbsp;&nbsp;"
-        f"{_markup(document.labels.record)}: <b>{_markup(document.record_number)}</b>",
+        f"{_markup(document.labels.record)} <b>{_markup(document.record_number)}</b>",
         styles.header,
     )
     header_height = header.wrap(content_width, page_height)[1]

@@ -1,0 +1,121 @@
+"""`consent check-form` and `--forms-dir`: a clinic's own form, checked before use."""
+
+from __future__ import annotations
+
+from tests.conftest import as_options
+from tests.helpers import BODY, CONTENT_TOML, FORM_TOML, build_form
+
+TWO_LANGUAGES = FORM_TOML.replace('languages = ["en"]', 'languages = ["en", "fr"]')
+FRENCH_CONTENT = """\
+title = "Petit formulaire"
+
+[[side_effects]]
+id = "redness"
+text = "Rougeur."
+"""
+FRENCH_BODY = """\
+## Risques
+
+{{ items("side_effects") }}
+
+Je soussigné(e), {{ patient.full_name }}, accepte.
+"""
+
+
+def bilingual(tmp_path, **changes):
+    files = {"form.toml": TWO_LANGUAGES, "fr/content.toml": FRENCH_CONTENT, "fr/body.md.j2": FRENCH_BODY, **changes}
+    return build_form(tmp_path / "forms", files)
+
+
+def test_a_good_form_is_ready(run_cli, tmp_path):
+    folder = bilingual(tmp_path)
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 0, result.output
+    assert f"{folder}: ready - tiny v1.0, languages en, fr" in result.output
+    assert "test fill: en 1 pages, fr 1 pages" in result.output
+
+
+def test_the_built_in_form_is_ready(run_cli):
+    from generator.resources import builtin_forms_dir
+
+    result = run_cli("check-form", str(builtin_forms_dir() / "laser-acne-scar"))
+    assert result.exit_code == 0, result.output
+    assert "languages en, fr, es" in result.output
+
+
+def test_a_template_syntax_error_names_the_file_and_line(run_cli, tmp_path):
+    folder = bilingual(tmp_path, **{"fr/body.md.j2": FRENCH_BODY + "\n{% if guardian %}\nOui.\n"})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "NOT READY" in result.output
+    assert f"{folder / 'fr' / 'body.md.j2'}, line " in result.output
+    assert "template error" in result.output
+
+
+def test_a_translation_missing_an_item_is_named(run_cli, tmp_path):
+    english = CONTENT_TOML + '\n[[side_effects]]\nid = "itching"\ntext = "Itching."\n'
+    folder = bilingual(tmp_path, **{"en/content.toml": english})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'fr' / 'content.toml'}: side_effects lacks itching, which the en text has" in result.output
+
+
+def test_a_translation_with_an_extra_item_is_named(run_cli, tmp_path):
+    french = FRENCH_CONTENT + '\n[[side_effects]]\nid = "itching"\ntext = "Démangeaisons."\n'
+    folder = bilingual(tmp_path, **{"fr/content.toml": french})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "fr/content.toml: side_effects has itching, which the en text does not have" in result.output
+
+
+def test_a_listed_language_without_its_folder_is_named(run_cli, tmp_path):
+    folder = build_form(tmp_path / "forms", {"form.toml": TWO_LANGUAGES})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'fr' / 'content.toml'} is missing" in result.output
+
+
+def test_an_unknown_variable_is_named_even_in_a_branch_no_one_takes(run_cli, tmp_path):
+    body = BODY + "{% if interpreter and false %}{{ patient_name }} {{ patient.nickname }}{% endif %}\n"
+    folder = bilingual(tmp_path, **{"en/body.md.j2": body})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    body_path = folder / "en" / "body.md.j2"
+    assert f'{body_path}, line 6: unknown variable "patient_name"' in result.output
+    assert f'{body_path}, line 6: "patient" has no field "nickname"' in result.output
+
+
+def test_an_unknown_key_is_named(run_cli, tmp_path):
+    folder = bilingual(tmp_path, **{"form.toml": TWO_LANGUAGES + 'reviewed_by = "Dr Lee"\n'})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert str(folder / "form.toml") in result.output and "reviewed_by" in result.output
+
+
+def test_a_language_consent_has_no_wording_for_is_named(run_cli, tmp_path):
+    form_toml = FORM_TOML.replace('languages = ["en"]', 'languages = ["en", "xx"]')
+    folder = build_form(
+        tmp_path / "forms",
+        {"form.toml": form_toml, "xx/content.toml": CONTENT_TOML, "xx/body.md.j2": BODY},
+    )
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert 'in "xx" yet. Languages it can print: en, es, fr.' in result.output
+
+
+def test_a_folder_that_is_not_a_form_is_named(run_cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_cli("check-form", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert "has no form.toml: it is not a form folder" in result.output
+
+
+def test_forms_dir_adds_the_clinics_forms_beside_the_built_in_ones(run_cli, tmp_path, fields):
+    bilingual(tmp_path)
+    listed = run_cli("--forms-dir", str(tmp_path / "forms"), "forms")
+    assert "tiny" in listed.output and "laser-acne-scar" in listed.output
+    made = run_cli("--forms-dir", str(tmp_path / "forms"), "fill", "tiny", *as_options(fields), "--language", "fr")
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "tiny_2026-12-01_00123.pdf").is_file()
+    without = run_cli("fill", "tiny", *as_options(fields))
+    assert without.exit_code == 1 and 'There is no form called "tiny"' in without.output

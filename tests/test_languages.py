@@ -1,0 +1,113 @@
+"""Forms in the patient's language: French and Spanish as complete as English."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import pytest
+
+from generator import fill, load_form
+from generator.compose import format_date
+from tests.conftest import ADULT, TODAY, flat, full_text, page_texts
+
+FORM_ID = "laser-acne-scar"
+LISTS = ("expectations", "side_effects", "precautions", "alternatives")
+
+
+@pytest.fixture(scope="module")
+def form():
+    return load_form(FORM_ID)
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_item_of_every_list_is_in_the_translated_pdf(form, language):
+    made = fill(FORM_ID, {**ADULT, "language": language}, today=TODAY)
+    text = full_text(made.pdf)
+    for name in LISTS:
+        items = form.text(language).lists[name]
+        assert items, f"{language} has no {name}"
+        for item in items:
+            assert flat(item.text) in text, f"{language} {name} {item.id} missing from the PDF"
+
+
+def test_every_language_lists_the_same_items_as_english(form):
+    for language in ("fr", "es"):
+        for name in LISTS:
+            assert [item.id for item in form.text(language).lists[name]] == [
+                item.id for item in form.text("en").lists[name]
+            ]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Informed consent", "Page 1 of 3", "Signatures", "Record: 00123", "Date of birth"]),
+        ("fr", ["Consentement éclairé", "Page 1 sur 3", "Signatures", "Dossier : 00123", "Date de naissance"]),
+        ("es", ["Consentimiento informado", "Página 1 de 3", "Firmas", "Historia: 00123", "Fecha de nacimiento"]),
+    ],
+)
+def test_the_fixed_wording_is_in_the_form_language(language, expected):
+    made = fill(FORM_ID, {**ADULT, "language": language}, today=TODAY)
+    text = full_text(made.pdf)
+    first_page = page_texts(made.pdf)[0]
+    for words in expected:
+        assert words in (first_page if words.startswith(("Page", "Página")) else text), (language, words)
+
+
+@pytest.mark.parametrize(
+    ("language", "procedure", "born"),
+    [
+        ("en", "1 December 2026", "7 March 1990"),
+        ("fr", "1 décembre 2026", "7 mars 1990"),
+        ("es", "1 de diciembre de 2026", "7 de marzo de 1990"),
+    ],
+)
+def test_dates_are_written_the_way_each_language_writes_them(language, procedure, born):
+    assert format_date(date(2026, 12, 1), language) == procedure
+    text = full_text(fill(FORM_ID, {**ADULT, "language": language}, today=TODAY).pdf)
+    assert procedure in text and born in text
+
+
+def test_a_language_the_form_lacks_is_refused_naming_those_it_has(fields):
+    from generator.errors import LanguageNotAvailableError
+
+    with pytest.raises(LanguageNotAvailableError, match="available in: en, fr, es"):
+        fill(FORM_ID, {**fields, "language": "de"}, today=TODAY)
+
+
+def test_every_layout_wording_file_has_the_same_keys():
+    from importlib.resources import files
+
+    folder = files("generator.labels")
+    tables = {
+        entry.name: tomllib.loads(entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+    def keys(table, prefix=""):
+        found = set()
+        for key, value in table.items():
+            found |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return found
+
+    english = keys(tables["en.toml"])
+    for name, table in tables.items():
+        assert keys(table) == english, name
+
+
+def test_a_batch_row_in_french_gets_a_french_form(run_cli, tmp_path):
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician,language",
+        "laser-acne-scar,Élodie,Dupont,1990-03-07,1,2026-12-01,Dr Lee,fr",
+        "laser-acne-scar,María José,García,1985-06-30,2,2026-12-01,Dr Lee,es",
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,3,2026-12-01,Dr Lee,",
+    ]
+    (tmp_path / "day.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli("batch", "day.csv", "--out-dir", "out")
+    assert result.exit_code == 0, result.output
+    texts = {record: full_text(next((tmp_path / "out").glob(f"*_2026-12-01_{record}_*.pdf"))) for record in "123"}
+    assert "Je soussigné(e), Élodie Dupont, accepte" in texts["1"]
+    assert "Yo, María José García, acepto" in texts["2"]
+    assert "I, Ana Ruiz, agree" in texts["3"]
