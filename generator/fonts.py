@@ -1,8 +1,11 @@
 """The embedded fonts: registering them with ReportLab, and what they can draw.
 
 Only fonts shipped in `fonts/` are ever used, never the system's and never
-a base-14 font, so every PDF embeds what it shows. A character the fonts
-cannot draw is refused up front instead of printing as an empty box.
+a base-14 font, so every PDF embeds what it shows. DejaVu Sans draws Latin,
+Greek, Cyrillic, Arabic and Hebrew; Droid Sans Fallback draws the Chinese,
+Japanese and Korean characters DejaVu lacks, character by character, and is
+only read when a form needs it (it is a 3.4 MB file). A character no font
+can draw is refused up front instead of printing as an empty box.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -17,11 +21,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.patient import describe_character
 from generator.resources import fonts_dir
+from generator.scripts import ShapingError, visual_text
 
 REGULAR = "ConsentSans"
 BOLD = "ConsentSans-Bold"
+FALLBACK = "ConsentFallback"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-_RIGHT_TO_LEFT = {"R", "AL"}
+_FALLBACK_FILE = "DroidSansFallback.ttf"
 # ReportLab writes the text layer (ToUnicode) of a character beyond U+FFFF as
 # five hex digits, which is invalid: the glyph would show but the name could
 # not be searched or copied. Such characters (most emoji) are refused.
@@ -53,22 +59,61 @@ def load_fonts() -> FontSet:
     return FontSet(regular=REGULAR, bold=BOLD, drawable=coverage)
 
 
+@lru_cache(maxsize=1)
+def fallback_coverage() -> frozenset[int]:
+    """Register the fallback font (once, when first needed); what it draws."""
+    font = TTFont(FALLBACK, str(fonts_dir() / _FALLBACK_FILE))
+    pdfmetrics.registerFont(font)
+    for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        addMapping(FALLBACK, bold, italic, FALLBACK)
+    return frozenset(font.face.charToGlyph)
+
+
+def main_font_file() -> Path:
+    """The regular font's file (for shaping right-to-left text)."""
+    return fonts_dir() / _FILES[REGULAR]
+
+
+def drawn_text(text: str) -> str:
+    """`text` as the characters to draw, left to right (see `scripts`)."""
+    return visual_text(text, main_font_file())
+
+
+def font_runs(text: str) -> list[tuple[bool, str]]:
+    """`text` (already as drawn) cut into runs: (True, run) for characters the
+    main fonts draw, (False, run) for those only the fallback font draws."""
+    drawable = load_fonts().drawable
+    if all(ord(character) in drawable or character.isspace() for character in text):
+        return [(True, text)]
+    runs: list[tuple[bool, str]] = []
+    for character in text:
+        main = ord(character) in drawable or character.isspace()
+        if runs and runs[-1][0] == main:
+            runs[-1] = (main, runs[-1][1] + character)
+        else:
+            runs.append((main, character))
+    return runs
+
+
 def glyph_problem(text: str) -> str | None:
     """Why `text` cannot be printed exactly with the embedded fonts, or None."""
     drawable = load_fonts().drawable
-    for character in text:
-        if unicodedata.bidirectional(character) in _RIGHT_TO_LEFT:
-            return (
-                f"it contains {describe_character(character)}, from a right-to-left script "
-                "(such as Arabic or Hebrew), which consent cannot print correctly yet. "
-                "Type the name in Latin letters as it appears on the patient's ID."
-            )
+    try:
+        drawn = drawn_text(text)
+    except ShapingError:
+        return (
+            "its right-to-left letters need a joined shape the form's font cannot write as "
+            "searchable text. Type the name without vowel marks, as it appears on the patient's ID."
+        )
+    for character in text + drawn:
         if ord(character) > _LAST_SEARCHABLE:
             return (
                 f"it contains {describe_character(character)}, which cannot yet be printed as "
                 "searchable text. Leave it out and type the name as it appears on the patient's ID."
             )
-        if ord(character) not in drawable and not character.isspace():
+        if ord(character) in drawable or character.isspace() or unicodedata.category(character) == "Cf":
+            continue
+        if ord(character) not in fallback_coverage():
             return (
                 f"the form's font has no {describe_character(character)}, so it would print "
                 "as an empty box. Type the name without that character, in the spelling "

@@ -37,7 +37,7 @@ from generator import __version__, integrity
 from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field
-from generator.fonts import load_fonts
+from generator.fonts import FALLBACK, drawn_text, fallback_coverage, font_runs, load_fonts
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
 
@@ -126,11 +126,36 @@ def _styles() -> _Styles:
     )
 
 
-def _markup(text: str) -> str:
-    """Plain text as ReportLab paragraph markup: nothing in it is ever a tag."""
+def _escape(text: str) -> str:
     # xml.sax.saxutils.escape does the same but imports urllib and email (~15 ms
     # of a 0.3 s budget for the whole process).
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _markup(text: str) -> str:
+    """Plain text as ReportLab paragraph markup: nothing in it is ever a tag.
+
+    Right-to-left runs are shaped and put in visual order, and characters
+    only the fallback font has (Chinese, Japanese, Korean) are set in it.
+    """
+    runs = font_runs(drawn_text(text))
+    if len(runs) == 1 and runs[0][0]:
+        return _escape(runs[0][1])
+    fallback_coverage()  # registers the fallback font before ReportLab looks it up
+    return "".join(_escape(run) if main else f'<font name="{FALLBACK}">{_escape(run)}</font>' for main, run in runs)
+
+
+def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> float:
+    """Draw one line of plain text at (x, y) as `_markup` would set it; returns its width."""
+    start = x
+    for main, run in font_runs(drawn_text(text)):
+        font = load_fonts().regular if main else FALLBACK
+        if not main:
+            fallback_coverage()
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, run)
+        x += canvas.stringWidth(run, font, size)
+    return x - start
 
 
 def _runs_markup(runs: tuple[Run, ...]) -> str:
@@ -455,8 +480,8 @@ def render_pdf(document: Document) -> RenderedPdf:
         canvas.line(MARGIN, FOOTER_RULE_Y, page_width - MARGIN, FOOTER_RULE_Y)
         canvas.setFont(fonts.regular, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, FOOTER_TEXT_Y, footer_left)
-        canvas.drawString(MARGIN, FOOTER_TEXT_Y - FOOTER_SIZE * 1.4, footer_document)
+        _draw_string(canvas, MARGIN, FOOTER_TEXT_Y, footer_left, FOOTER_SIZE)
+        _draw_string(canvas, MARGIN, FOOTER_TEXT_Y - FOOTER_SIZE * 1.4, footer_document, FOOTER_SIZE)
         page_label = document.labels.page_of.format(page=doc.page) + " "
         # Room for a three-digit total after the label keeps it right-aligned
         # against the page code.

@@ -72,7 +72,7 @@ def test_an_impossible_date_exits_1_with_a_fix_and_leaves_no_file(run_cli, field
 
 
 def test_several_problems_are_listed_together(run_cli, fields, tmp_path):
-    fields.update(date_of_birth="2012-01-01", given_name="王")
+    fields.update(date_of_birth="2012-01-01", given_name="Ana ✅")
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 1
     assert "the form was not made. Please fix:" in result.output

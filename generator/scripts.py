@@ -1,0 +1,89 @@
+"""Right-to-left names (Arabic, Hebrew) in left-to-right forms.
+
+ReportLab draws characters left to right, one glyph each. A right-to-left
+run is therefore turned into the characters to draw before layout:
+
+1. shaped with HarfBuzz (uharfbuzz) and the embedded font, so Arabic letters
+   take their joined forms (initial, medial, final, lam-alef ligatures);
+   each resulting glyph is written as the character the font maps to it
+   (the plain letter where the font draws it the same, else its Unicode
+   presentation form), in logical order;
+2. reordered with the Unicode bidirectional algorithm (python-bidi) into
+   visual order, within the surrounding left-to-right line.
+
+PDF viewers and text extraction (poppler, pdf.js, Acrobat) read a run of
+right-to-left characters stored in visual order back in logical order, and
+presentation forms normalise (NFKC) to the plain letters, so the name can
+be searched and copied. Only text with right-to-left characters is touched.
+
+Known limit: a right-to-left run is reordered as a whole before line
+breaking, so a run long enough to wrap would show its lines' parts swapped.
+Names (at most 100 characters) fit on one line of every layout.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+_RIGHT_TO_LEFT = {"R", "AL"}
+# A run: right-to-left letters, with marks and spaces between them.
+_RTL_LETTER = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+_RTL_RUN = re.compile(f"[{_RTL_LETTER}](?:[{_RTL_LETTER}\\s\u200c\u200d]*[{_RTL_LETTER}])?")
+
+
+class ShapingError(ValueError):
+    """Raised when a right-to-left run needs a glyph that has no character."""
+
+
+def has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(character) in _RIGHT_TO_LEFT for character in text)
+
+
+def visual_text(text: str, font_file: Path) -> str:
+    """`text` as characters to draw left to right; unchanged without RTL letters.
+
+    Raises ShapingError if a shaped glyph cannot be written as a character.
+    """
+    if not has_right_to_left(text):
+        return text
+    from bidi import get_display
+
+    shaped = _RTL_RUN.sub(lambda run: _shape_run(run.group(0), font_file), text)
+    return get_display(shaped, base_dir="L")
+
+
+def _shape_run(run: str, font_file: Path) -> str:
+    import uharfbuzz
+
+    font, characters_of_glyph = _harfbuzz_font(font_file)
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(run)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(font, buffer, {"kern": False})
+    glyphs = [info.codepoint for info in buffer.glyph_infos]
+    if buffer.direction == "rtl":
+        glyphs.reverse()  # HarfBuzz gives right-to-left runs in visual order
+    drawn = []
+    for glyph in glyphs:
+        character = characters_of_glyph.get(glyph)
+        if character is None:
+            raise ShapingError(f'"{run}" needs a letter shape the font cannot write as text')
+        drawn.append(character)
+    return "".join(drawn)
+
+
+@lru_cache(maxsize=4)
+def _harfbuzz_font(font_file: Path) -> tuple[object, dict[int, str]]:
+    import uharfbuzz
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_file)))
+    characters_of_glyph: dict[int, str] = {}
+    # The lowest code point wins: the plain letter rather than its isolated
+    # presentation form when the font draws both with one glyph.
+    for code_point, glyph in sorted(TTFontFile(str(font_file)).charToGlyph.items(), reverse=True):
+        characters_of_glyph[glyph] = chr(code_point)
+    return uharfbuzz.Font(face), characters_of_glyph

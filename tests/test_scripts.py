@@ -1,0 +1,96 @@
+"""Patients' names in any script: drawn with embedded fonts, searchable and
+copyable as text (read back with poppler's pdftotext, as a viewer copies it)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import unicodedata
+
+import pytest
+from pypdf import PdfReader
+
+from generator import fill
+from tests.conftest import ADULT, TODAY
+
+FORM_ID = "laser-acne-scar"
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext is not installed (apt-get install poppler-utils)"
+)
+
+NAMES = {
+    "Latin with diacritics": ("Łucja-Zoë", "Ñúñez-Ångström Dvořák"),
+    "Greek": ("Γιώργος", "Παπαδόπουλος"),
+    "Cyrillic": ("Сергей", "Иванов"),
+    "Arabic": ("محمد", "الأحمد"),
+    "Hebrew": ("דוד", "כהן"),
+    "Chinese": ("小明", "王"),
+    "Japanese": ("さくら", "田中"),
+    "Korean": ("민준", "김"),
+}
+
+
+def extracted(pdf: bytes, tmp_path) -> str:
+    """The text a viewer would copy, normalised as a search would (NFKC: an
+    Arabic presentation form matches its plain letter)."""
+    path = tmp_path / "form.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # Drop the directional marks poppler adds around right-to-left runs.
+    text = "".join(character for character in text if unicodedata.category(character) != "Cf")
+    return unicodedata.normalize("NFKC", " ".join(text.split()))
+
+
+@pytest.fixture(scope="module")
+def plain_size() -> int:
+    return len(fill(FORM_ID, ADULT, today=TODAY).pdf)
+
+
+@pytest.mark.parametrize("script", list(NAMES))
+def test_a_name_in_any_script_can_be_found_in_the_pdf_text(script, tmp_path):
+    given, family = NAMES[script]
+    made = fill(FORM_ID, {**ADULT, "given_name": given, "family_name": family}, today=TODAY)
+    text = extracted(made.pdf, tmp_path)
+    full_name = f"{given} {family}"
+    # Header of every page, the identity block, the consent sentence, the signature block.
+    assert text.count(full_name) >= made.page_count + 3, f"{script}: {full_name!r} not found in {text[:300]!r}"
+    assert f"I, {full_name}, agree to have laser acne scar treatment" in text
+
+
+@pytest.mark.parametrize("script", ["Arabic", "Hebrew"])
+def test_a_right_to_left_name_is_a_guardian_too(script, tmp_path):
+    given, family = NAMES[script]
+    guardian = f"{given} {family}"
+    made = fill(FORM_ID, {**ADULT, "date_of_birth": "2014-02-02", "guardian": guardian}, today=TODAY)
+    text = extracted(made.pdf, tmp_path)
+    assert f"I, {guardian}, also agree to this treatment." in text
+
+
+@pytest.mark.parametrize("script", ["Chinese", "Japanese", "Korean"])
+def test_a_cjk_name_adds_kilobytes_not_megabytes(script, plain_size):
+    given, family = NAMES[script]
+    made = fill(FORM_ID, {**ADULT, "given_name": given, "family_name": family}, today=TODAY)
+    assert len(made.pdf) - plain_size < 60_000
+    fonts = set()
+    for page in PdfReader(io.BytesIO(made.pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "/FontFile2" in font["/FontDescriptor"].get_object(), f"{font['/BaseFont']} is not embedded"
+            fonts.add(str(font["/BaseFont"]).split("+")[1])
+    assert fonts == {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"}
+
+
+def test_the_fallback_font_is_only_embedded_when_needed():
+    made = fill(FORM_ID, ADULT, today=TODAY)
+    assert b"DroidSansFallback" not in made.pdf
+
+
+def test_arabic_letters_are_joined_not_isolated(tmp_path):
+    """Shaped: the drawn characters are the joined (initial, medial, final)
+    forms, not the isolated letters one after another."""
+    made = fill(FORM_ID, {**ADULT, "given_name": "محمد", "family_name": "Ruiz"}, today=TODAY)
+    path = tmp_path / "form.pdf"
+    path.write_bytes(made.pdf)
+    raw = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True).stdout
+    assert "\ufee3\ufea4\ufee4\ufeaa" in raw  # meem initial, hah medial, meem medial, dal final
