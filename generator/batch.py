@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator.appointments import AppointmentRow, read_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditLog
+from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
@@ -134,6 +135,7 @@ class _RunSettings:
     out_dir: Path
     search_path: Sequence[Path] | None
     audit_log: Path
+    clinic: Clinic | None = None
 
 
 # Set in each worker by _start_worker: the run's fixed inputs, and each form
@@ -166,7 +168,7 @@ def render_job(job: Job) -> Made | RowProblem:
         form = _worker_forms.get(job.form_id)
         if form is None:
             form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
-        filled = make_form(form, job.patient)
+        filled = make_form(form, job.patient, _settings.clinic)
         write_atomically(_settings.out_dir / job.file_name, filled.pdf)
         entry = filled.audit_entry(job.file_name)
         assert _worker_audit is not None
@@ -213,6 +215,7 @@ def run_batch(
     on_progress: Callable[[int, int], None] | None = None,
     search_path: Sequence[Path] | None = None,
     audit_log: Path | None = None,
+    clinic: Clinic | None = None,
 ) -> BatchResult:
     """The whole batch. Raises ConsentError only when nothing can be done.
 
@@ -228,7 +231,7 @@ def run_batch(
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
     audit_path = audit_log or out_dir / AUDIT_LOG_NAME
-    settings = _RunSettings(out_dir=out_dir, search_path=search_path, audit_log=audit_path)
+    settings = _RunSettings(out_dir=out_dir, search_path=search_path, audit_log=audit_path, clinic=clinic)
 
     def rendered_files() -> Iterator[Path]:
         for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):

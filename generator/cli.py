@@ -22,6 +22,7 @@ import click
 
 from generator import __version__
 from generator.audit import AUDIT_LOG_NAME, AuditLog
+from generator.config import Settings, find_settings_file, load_settings
 from generator.errors import ConsentError, PatientError
 from generator.forms import form_search_path, load_all_forms
 from generator.main import default_file_name, fill, save
@@ -76,8 +77,16 @@ def _print_problem(problem: ConsentError) -> None:
     metavar="DIR",
     help="A folder of the clinic's own forms, searched before the built-in ones. Repeatable.",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Clinic settings (letterhead, logo, paper, forms folders). Default: $CONSENT_CONFIG, "
+    "else consent.toml in the current folder, else none (A4, no letterhead).",
+)
 @click.pass_context
-def main(ctx: click.Context, forms_dirs: tuple[Path, ...]) -> None:
+def main(ctx: click.Context, forms_dirs: tuple[Path, ...], config_file: Path | None) -> None:
     """Fill approved informed-consent forms into signed-ready PDFs.
 
     \b
@@ -92,9 +101,19 @@ def main(ctx: click.Context, forms_dirs: tuple[Path, ...]) -> None:
     """
 
 
+def _settings() -> Settings:
+    """The clinic settings for this run, read once (see generator/config.py)."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = load_settings(find_settings_file(root.params["config_file"]))
+    return root.obj
+
+
 def _search_path() -> list[Path]:
-    """Where forms are looked for: --forms-dir folders first, then the built-in forms."""
-    return form_search_path(click.get_current_context().find_root().params["forms_dirs"])
+    """Where forms are looked for: --forms-dir folders, then the settings'
+    folders, then the built-in forms."""
+    root = click.get_current_context().find_root()
+    return form_search_path([*root.params["forms_dirs"], *_settings().forms_dirs])
 
 
 @main.command("forms")
@@ -201,11 +220,12 @@ def fill_command(
     """
     if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
         raise click.BadParameter(f'"{output}" must end in .pdf (or be an existing folder).', param_hint="-o")
+    _settings()  # a mistake in the settings file is reported before any question is asked
     interactive = _at_terminal()
     fields = _ask_for_missing(fields, interactive)
     while True:
         try:
-            filled = fill(form_id, fields, today=date.today(), search_path=_search_path())
+            filled = fill(form_id, fields, today=date.today(), search_path=_search_path(), clinic=_settings().clinic)
             break
         except PatientError as problem:
             if not interactive:
@@ -332,6 +352,7 @@ def batch_command(
             on_progress=on_progress,
             audit_log=audit_log,
             search_path=_search_path(),
+            clinic=_settings().clinic,
         )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -29,6 +29,7 @@ from generator.document import (
     Heading,
     ItemList,
     Labels,
+    Letterhead,
     Paragraph,
     Run,
     Signer,
@@ -92,8 +93,8 @@ def format_date(day: date, language: str) -> str:
     return format_long_date(day, labels_for(language)["date_locale"])
 
 
-def compose(form: Form, patient: Patient) -> Document:
-    """Fill `form` for `patient` in the patient's language."""
+def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) -> Document:
+    """Fill `form` for `patient` in the patient's language, under `letterhead`."""
     text = form.text(patient.language)
     labels = labels_for(patient.language)
     body = _compose_body(form, text, patient)
@@ -126,6 +127,7 @@ def compose(form: Form, patient: Patient) -> Document:
         body=body,
         signers=_signers(form, patient, labels["signers"]),
         labels=Labels(**labels["layout"]),
+        letterhead=letterhead or Letterhead(),
     )
 
 

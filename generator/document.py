@@ -80,6 +80,16 @@ class Labels:
 
 
 @dataclass(frozen=True)
+class Letterhead:
+    """The clinic's name, address and phone, printed in the title block (the
+    name on every page). Empty when no clinic settings are given."""
+
+    name: str = ""
+    address: tuple[str, ...] = ()
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     """A complete, filled consent form, ready to be laid out."""
 
@@ -95,6 +105,7 @@ class Document:
     body: tuple[Block, ...]
     signers: tuple[Signer, ...]
     labels: Labels
+    letterhead: Letterhead = Letterhead()
 
     @property
     def item_lists(self) -> tuple[ItemList, ...]:

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from generator.audit import AuditEntry
 from generator.compose import compose
-from generator.document import Document
+from generator.config import Clinic
+from generator.document import Document, Letterhead
 from generator.fonts import glyph_problem
 from generator.forms import Form, load_form
 from generator.output import write_atomically
 from generator.patient import Patient, read_patient
-from generator.render import render_pdf
+from generator.render import PageSetup, render_pdf
 
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9]+")
 
@@ -53,13 +54,14 @@ def fill(
     today: date,
     search_path: Iterable[Path] | None = None,
     date_format: str | None = None,
+    clinic: Clinic | None = None,
 ) -> FilledForm:
     """Check the patient's fields, fill the form, and lay it out as PDF bytes.
 
     Raises a ConsentError (with a message for staff) if the form or any field
     is not acceptable; nothing is written.
     """
-    return fill_form(load_form(form_id, search_path), fields, today=today, date_format=date_format)
+    return fill_form(load_form(form_id, search_path), fields, today=today, date_format=date_format, clinic=clinic)
 
 
 def fill_form(
@@ -68,17 +70,20 @@ def fill_form(
     *,
     today: date,
     date_format: str | None = None,
+    clinic: Clinic | None = None,
 ) -> FilledForm:
     """`fill` for a form already loaded."""
     patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
-    return make_form(form, patient)
+    return make_form(form, patient, clinic)
 
 
-def make_form(form: Form, patient: Patient) -> FilledForm:
+def make_form(form: Form, patient: Patient, clinic: Clinic | None = None) -> FilledForm:
     """Compose and lay out `form` for a patient already checked (a batch checks
-    every row first, then hands the checked records to its workers)."""
-    document = compose(form, patient)
-    rendered = render_pdf(document)
+    every row first, then hands the checked records to its workers), on the
+    clinic's letterhead and paper when `clinic` is given."""
+    clinic = clinic or Clinic()
+    document = compose(form, patient, Letterhead(clinic.name, clinic.address, clinic.phone))
+    rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo))
     return FilledForm(
         form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=rendered.document_id
     )

@@ -11,20 +11,26 @@ printed come from the input).
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFInfo, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -34,6 +40,7 @@ from reportlab.platypus import (
 )
 
 from generator import __version__, integrity
+from generator.config import ConfigError
 from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field
@@ -41,7 +48,7 @@ from generator.fonts import FALLBACK, drawn_text, fallback_coverage, font_runs, 
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
 
-PAGE_SIZE = A4
+PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
 HEADER_TOP = 10 * mm
 FOOTER_HEIGHT = 14 * mm
@@ -77,6 +84,9 @@ class _Styles:
     caption: ParagraphStyle
     signer: ParagraphStyle
     printed: ParagraphStyle
+    header_right: ParagraphStyle
+    clinic_name: ParagraphStyle
+    clinic_line: ParagraphStyle
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +133,13 @@ def _styles() -> _Styles:
         caption=ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0),
         signer=ParagraphStyle("signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0),
         printed=ParagraphStyle("printed", parent=body, fontSize=10, leading=12.5, spaceAfter=0),
+        header_right=ParagraphStyle(
+            "header_right", parent=body, fontSize=8.5, leading=11, spaceAfter=0, alignment=TA_RIGHT, textColor=MUTED
+        ),
+        clinic_name=ParagraphStyle(
+            "clinic_name", parent=body, fontName=fonts.bold, fontSize=12, leading=15, spaceAfter=1
+        ),
+        clinic_line=ParagraphStyle("clinic_line", parent=body, fontSize=9, leading=11.5, textColor=MUTED, spaceAfter=0),
     )
 
 
@@ -450,12 +467,100 @@ class RenderedPdf:
     document_id: str
 
 
-def render_pdf(document: Document) -> RenderedPdf:
-    """Lay out `document` on A4 pages: the PDF file's bytes and its page count."""
+@dataclass(frozen=True)
+class PageSetup:
+    """How the pages are set up: paper size ("A4" or "letter") and the clinic's logo."""
+
+    paper: str = "A4"
+    logo: Path | None = None
+
+
+LOGO_MAX_WIDTH = 45 * mm
+LOGO_MAX_HEIGHT = 20 * mm
+
+
+@lru_cache(maxsize=4)
+def _logo_size(path: Path) -> tuple[float, float]:
+    """The logo's size scaled to fit the title block, keeping its proportions."""
+    if path.suffix.lower() == ".svg":
+        drawing = _svg_drawing(path)
+        width, height = drawing.width, drawing.height
+    else:
+        width, height = ImageReader(str(path)).getSize()
+    scale = min(LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
+    return width * scale, height * scale
+
+
+@lru_cache(maxsize=4)
+def _svg_drawing(path: Path) -> Drawing:
+    # svglib (and lxml) are only imported for a clinic whose logo is an SVG.
+    from svglib.svglib import svg2rlg
+
+    drawing = svg2rlg(str(path))
+    if drawing is None or not drawing.width or not drawing.height:
+        raise ConfigError(f"The logo {path} is not an SVG drawing that can be read.")
+    _embed_logo_text(drawing)
+    drawing.initialFontName = load_fonts().regular  # else the renderer starts in Helvetica
+    return drawing
+
+
+def _embed_logo_text(node: object) -> None:
+    """Set any text in an SVG logo in the embedded font: svglib would use an
+    unembedded base-14 font (Helvetica) for most font families."""
+    if isinstance(node, String):
+        node.fontName = load_fonts().regular
+    for child in getattr(node, "contents", ()):
+        _embed_logo_text(child)
+
+
+def _logo_flowable(path: Path) -> Flowable:
+    width, height = _logo_size(path)
+    if path.suffix.lower() != ".svg":
+        return Image(str(path), width=width, height=height)
+    drawing = copy.deepcopy(_svg_drawing(path))
+    scale = width / drawing.width
+    drawing.scale(scale, scale)
+    drawing.width, drawing.height = width, height
+    return drawing
+
+
+def _letterhead(document: Document, setup: PageSetup, styles: _Styles, width: float) -> list[Flowable]:
+    """The clinic's logo, name, address and phone above the form's title."""
+    letterhead = document.letterhead
+    lines = [Paragraph(_markup(letterhead.name), styles.clinic_name)] if letterhead.name else []
+    lines += [Paragraph(_markup(line), styles.clinic_line) for line in letterhead.address]
+    if letterhead.phone:
+        lines.append(Paragraph(_markup(letterhead.phone), styles.clinic_line))
+    if not lines and setup.logo is None:
+        return []
+    if setup.logo is None:
+        return [*lines, Spacer(0, 5 * mm)]
+    logo_width = _logo_size(setup.logo)[0]
+    table = Table([[_logo_flowable(setup.logo), lines]], colWidths=[logo_width + 6 * mm, width - logo_width - 6 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("FONTNAME", (0, 0), (-1, -1), load_fonts().regular),
+            ]
+        )
+    )
+    return [table, Spacer(0, 5 * mm)]
+
+
+def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPdf:
+    """Lay out `document` (on A4 unless `setup` says letter): the PDF's bytes,
+    its page count and its document id."""
+    setup = setup or PageSetup()
     styles = _styles()
     fonts = load_fonts()
     identifier = document_id(document)
-    page_width, page_height = PAGE_SIZE
+    page_size = PAPER_SIZES[setup.paper]
+    page_width, page_height = page_size
     content_width = page_width - 2 * MARGIN
 
     header = Paragraph(
@@ -463,7 +568,12 @@ def render_pdf(document: Document) -> RenderedPdf:
         f"{_markup(document.labels.record)} <b>{_markup(document.record_number)}</b>",
         styles.header,
     )
-    header_height = header.wrap(content_width, page_height)[1]
+    clinic_name = Paragraph(_markup(document.letterhead.name), styles.header_right)
+    # The clinic's name, if any, takes the right part of the header line.
+    patient_width = content_width * (0.62 if document.letterhead.name else 1.0)
+    header_height = header.wrap(patient_width, page_height)[1]
+    if document.letterhead.name:
+        header_height = max(header_height, clinic_name.wrap(content_width - patient_width - 4 * mm, page_height)[1])
     header_bottom = page_height - HEADER_TOP - header_height
     frame_top = header_bottom - 6 * mm
     frame_bottom = FOOTER_RULE_Y + 4 * mm
@@ -473,7 +583,11 @@ def render_pdf(document: Document) -> RenderedPdf:
 
     def draw_page_furniture(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
-        header.drawOn(canvas, MARGIN, header_bottom)
+        header.drawOn(canvas, MARGIN, page_height - HEADER_TOP - header.height)
+        if document.letterhead.name:
+            clinic_name.drawOn(
+                canvas, page_width - MARGIN - clinic_name.width, page_height - HEADER_TOP - clinic_name.height
+            )
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, header_bottom - 2 * mm, page_width - MARGIN, header_bottom - 2 * mm)
@@ -500,7 +614,7 @@ def render_pdf(document: Document) -> RenderedPdf:
     buffer = io.BytesIO()
     pdf = BaseDocTemplate(
         buffer,
-        pagesize=PAGE_SIZE,
+        pagesize=page_size,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=page_height - frame_top,
@@ -533,6 +647,7 @@ def render_pdf(document: Document) -> RenderedPdf:
     pdf.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=draw_page_furniture)])
 
     story: list[Flowable] = [
+        *_letterhead(document, setup, styles, content_width),
         Paragraph(_markup(document.title), styles.title),
         Paragraph(_markup(document.subtitle), styles.subtitle),
         Paragraph(_markup(document.form_line), styles.form_line),

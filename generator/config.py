@@ -1,0 +1,166 @@
+"""Clinic settings: letterhead, paper size and where the clinic's own forms are.
+
+Read from the first of: `--config FILE`, the file named by the environment
+variable CONSENT_CONFIG, or `consent.toml` in the current folder. With none
+of these, forms have no letterhead and are printed on A4. Example::
+
+    [clinic]
+    name = "Riverside Skin Clinic"
+    address = ["12 River Street", "London N1 2AB"]
+    phone = "020 7946 0000"
+    logo = "riverside-logo.png"     # PNG, JPEG or SVG; relative to this file
+    paper = "A4"                    # or "letter"
+
+    [forms]
+    dirs = ["clinic-forms"]         # relative to this file
+
+Anything unexpected (an unknown key, a wrong type, a missing logo file) is
+an error naming the file, so a typo never silently drops the letterhead.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ConsentError
+
+CONFIG_FILE_NAME = "consent.toml"
+CONFIG_ENVIRONMENT_VARIABLE = "CONSENT_CONFIG"
+PAPER_SIZES = ("A4", "letter")
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg")
+
+_SECTIONS = {
+    "clinic": {"name", "address", "phone", "logo", "paper"},
+    "forms": {"dirs"},
+}
+
+
+class ConfigError(ConsentError):
+    """Raised when the settings file is missing, unreadable or has a mistake."""
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """What the letterhead says and how the pages are set up."""
+
+    name: str = ""
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    logo: Path | None = None
+    paper: str = "A4"
+
+
+@dataclass(frozen=True)
+class Settings:
+    clinic: Clinic = Clinic()
+    forms_dirs: tuple[Path, ...] = ()
+    source: Path | None = None  # the file they came from, if any
+
+
+def find_settings_file(explicit: Path | None, environment: dict[str, str] | None = None) -> Path | None:
+    """The settings file to use: --config, then $CONSENT_CONFIG, then ./consent.toml."""
+    environment = os.environ if environment is None else environment
+    if explicit is not None:
+        return explicit
+    named = environment.get(CONFIG_ENVIRONMENT_VARIABLE, "").strip()
+    if named:
+        return Path(named)
+    local = Path(CONFIG_FILE_NAME)
+    return local if local.is_file() else None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and check the settings file at `path` (None: the defaults)."""
+    if path is None:
+        return Settings()
+    if not path.is_file():
+        raise ConfigError(
+            f"The settings file {path} does not exist. Check the path given with --config or CONSENT_CONFIG."
+        )
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"The settings file {path} cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The settings file {path} is not valid TOML: {error}.") from None
+    for section, value in table.items():
+        if section not in _SECTIONS:
+            raise ConfigError(
+                f"{path}: unknown section [{section}]. Sections: {', '.join(f'[{s}]' for s in _SECTIONS)}."
+            )
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {section} must be a section, written [{section}].")
+        unknown = sorted(set(value) - _SECTIONS[section])
+        if unknown:
+            raise ConfigError(
+                f"{path}: [{section}] has unknown key {', '.join(unknown)}. "
+                f"Keys it may have: {', '.join(sorted(_SECTIONS[section]))}."
+            )
+    folder = path.parent
+    clinic_table = table.get("clinic", {})
+    clinic = Clinic(
+        name=_text(clinic_table, "name", path),
+        address=_lines(clinic_table, "address", path),
+        phone=_text(clinic_table, "phone", path),
+        logo=_logo(clinic_table, folder, path),
+        paper=_paper(clinic_table, path),
+    )
+    dirs = table.get("forms", {}).get("dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(entry, str) for entry in dirs):
+        raise ConfigError(f'{path}: [forms] dirs must be a list of folders, e.g. dirs = ["clinic-forms"].')
+    forms_dirs = []
+    for entry in dirs:
+        resolved = (folder / entry).resolve()
+        if not resolved.is_dir():
+            raise ConfigError(f"{path}: [forms] dirs names {entry}, but {resolved} is not a folder.")
+        forms_dirs.append(resolved)
+    return Settings(clinic=clinic, forms_dirs=tuple(forms_dirs), source=path)
+
+
+def _text(table: dict[str, Any], key: str, path: Path) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f'{path}: [clinic] {key} must be text in quotes, e.g. {key} = "...".')
+    if len(value) > 120:
+        raise ConfigError(f"{path}: [clinic] {key} is {len(value)} characters long; the letterhead holds 120.")
+    return value.strip()
+
+
+def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+        raise ConfigError(
+            f'{path}: [clinic] {key} must be a list of lines, e.g. {key} = ["12 River Street", "London"].'
+        )
+    lines = tuple(line.strip() for line in value if line.strip())
+    if len(lines) > 4:
+        raise ConfigError(f"{path}: [clinic] {key} has {len(lines)} lines; the letterhead holds 4.")
+    return lines
+
+
+def _logo(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
+    value = table.get("logo")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{path}: [clinic] logo must be a file name in quotes, e.g. logo = "logo.png".')
+    logo = (folder / value).resolve()
+    if logo.suffix.lower() not in LOGO_TYPES:
+        raise ConfigError(f"{path}: [clinic] logo {value} must be a PNG, JPEG or SVG file.")
+    if not logo.is_file():
+        raise ConfigError(f"{path}: [clinic] logo {value} was not found (looked for {logo}).")
+    return logo
+
+
+def _paper(table: dict[str, Any], path: Path) -> str:
+    value = table.get("paper", "A4")
+    for paper in PAPER_SIZES:
+        if isinstance(value, str) and value.strip().lower() == paper.lower():
+            return paper
+    raise ConfigError(f'{path}: [clinic] paper must be "A4" or "letter", not {value!r}.')
