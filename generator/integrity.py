@@ -28,8 +28,8 @@ DIGEST_PREFIX = "sha256:"
 
 
 def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]]) -> str:
-    """The digest of one page: its decoded content stream, then each XObject
-    it uses (resource name without the slash, decoded stream), by name."""
+    """The digest of one page: its decoded content stream, then each form
+    XObject it uses (resource name without the slash, decoded stream), by name."""
     digest = hashlib.sha256()
     digest.update(b"content\0")
     digest.update(content)

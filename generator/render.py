@@ -24,7 +24,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfdoc import PDFInfo, PDFString, xObjectName
+from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -371,7 +371,10 @@ class _FormCanvas(Canvas):
     def _record_metadata(self) -> None:
         digests = []
         for content, forms in self._page_contents:
-            xobjects = [(xObjectName(name), self._doc.idToObject[xObjectName(name)].stream) for name in forms]
+            drawn = [(xObjectName(name), self._doc.idToObject[xObjectName(name)]) for name in forms]
+            # Form XObjects only: the page total and the page code are forms; a
+            # logo is an image, and is not part of what the patient agrees to.
+            xobjects = [(name, xobject.stream) for name, xobject in drawn if isinstance(xobject, PDFFormXObject)]
             digests.append(integrity.page_digest(content, [(name, _as_bytes(data)) for name, data in xobjects]))
         document = self.document
         extra = {

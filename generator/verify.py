@@ -135,7 +135,11 @@ def _page_digest(page: DictionaryObject) -> str | None:
         content = contents.get_data() if contents is not None else b""
         resources = page.get("/Resources")
         xobjects = resources.get_object().get("/XObject", {}) if resources is not None else {}
-        used = [(str(name)[1:], xobject.get_object().get_data()) for name, xobject in xobjects.get_object().items()]
+        used = [
+            (str(name)[1:], xobject.get_object().get_data())
+            for name, xobject in xobjects.get_object().items()
+            if xobject.get_object().get("/Subtype") == "/Form"
+        ]
     except Exception:  # any damage to a page makes it a changed page
         return None
     return integrity.page_digest(content, used)
