@@ -24,6 +24,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -160,6 +161,16 @@ def _markup(text: str) -> str:
         return _escape(runs[0][1])
     fallback_coverage()  # registers the fallback font before ReportLab looks it up
     return "".join(_escape(run) if main else f'<font name="{FALLBACK}">{_escape(run)}</font>' for main, run in runs)
+
+
+def _fit(suffix: str, text: str, width: float) -> str:
+    """`text` + `suffix`, with `text` cut short (ending in an ellipsis) to fit `width`."""
+    font = load_fonts().regular
+    if pdfmetrics.stringWidth(text + suffix, font, FOOTER_SIZE) <= width:
+        return text + suffix
+    while text and pdfmetrics.stringWidth(text + "\u2026" + suffix, font, FOOTER_SIZE) > width:
+        text = text[:-1]
+    return text.rstrip() + "\u2026" + suffix
 
 
 def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> float:
@@ -580,7 +591,15 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
     header_bottom = page_height - HEADER_TOP - header_height
     frame_top = header_bottom - 6 * mm
     frame_bottom = FOOTER_RULE_Y + 4 * mm
-    footer_left = f"{document.title} \u2014 {document.form_id} v{document.form_version}"
+    # The footer's title is shortened, if it must be, to leave room for "Page X of Y".
+    footer_room = (
+        page_width
+        - 2 * MARGIN
+        - CODE_SIZE
+        - 12 * mm
+        - pdfmetrics.stringWidth(document.labels.page_of.format(page=999) + " 000", fonts.regular, FOOTER_SIZE)
+    )
+    footer_left = _fit(f" \u2014 {document.form_id} v{document.form_version}", document.title, footer_room)
     footer_document = document.labels.document_id.format(document_id=identifier)
     code_left = page_width - MARGIN - CODE_SIZE
 

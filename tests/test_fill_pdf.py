@@ -185,3 +185,17 @@ def test_qpdf_finds_no_structural_problem(ordinary_pdf, tmp_path):
     result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
+
+
+def test_a_long_form_title_is_shortened_in_the_footer_not_overprinted(tmp_path, fields):
+    from tests.helpers import CONTENT_TOML, build_form
+
+    long_title = "Freezing treatment for common warts and verrucas on the hands and feet with liquid nitrogen"
+    build_form(tmp_path / "forms", {"en/content.toml": CONTENT_TOML.replace("Tiny form", long_title)})
+    made = fill("tiny", fields, today=TODAY, search_path=[tmp_path / "forms"])
+    reader = PdfReader(io.BytesIO(made.pdf))
+    footer = []
+    reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: footer.append((tm[5], text)))
+    bottom_line = " ".join(text for y, text in footer if 30 < y < 40)
+    assert "\u2026 \u2014 tiny v1.0" in bottom_line and "Page 1 of" in bottom_line
+    assert long_title in full_text(made.pdf)  # whole in the title block
