@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.patient import describe_character
@@ -28,10 +28,6 @@ BOLD = "ConsentSans-Bold"
 FALLBACK = "ConsentFallback"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 _FALLBACK_FILE = "DroidSansFallback.ttf"
-# ReportLab writes the text layer (ToUnicode) of a character beyond U+FFFF as
-# five hex digits, which is invalid: the glyph would show but the name could
-# not be searched or copied. Such characters (most emoji) are refused.
-_LAST_SEARCHABLE = 0xFFFF
 
 
 @dataclass(frozen=True)
@@ -43,9 +39,68 @@ class FontSet:
     drawable: frozenset[int]
 
 
+def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
+    """The ToUnicode CMap of one font subset: what text each drawn glyph stands for.
+
+    Replaces ReportLab's `makeToUnicodeCMap` (same layout) in two ways, so a
+    name can be searched and copied exactly as typed:
+
+    - a shaped Arabic or Hebrew letter is drawn as its presentation form
+      (see `scripts`); its text is the plain letter(s) it stands for (NFKC:
+      U+FEE3 ARABIC LETTER MEEM INITIAL FORM is U+0645; the lam-alef ligature
+      is two letters), not the presentation form;
+    - a character beyond U+FFFF is written as a UTF-16 surrogate pair, as
+      the PDF format requires, where ReportLab writes five hex digits.
+    """
+    entries = [f"<{code:02X}> <{_utf16_hex(_text_of(character))}>" for code, character in enumerate(subset)]
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({font_name})",
+            f"/Ordering ({font_name})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{font_name} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *entries,
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+def _text_of(code_point: int) -> str:
+    character = chr(code_point)
+    if not (0xFB1D <= code_point <= 0xFDFF or 0xFE70 <= code_point <= 0xFEFF):
+        return character
+    text = unicodedata.normalize("NFKC", character) or character
+    if len(text) > 1 and all(unicodedata.category(letter) == "Lo" for letter in text):
+        # A ligature of letters (lam-alef). Readers of the text layer (poppler,
+        # pdf.js) put a right-to-left run back into logical order character by
+        # character, so the letters of one glyph are stored in visual order.
+        text = text[::-1]
+    return text
+
+
+def _utf16_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
 @lru_cache(maxsize=1)
 def load_fonts() -> FontSet:
     """Register the embedded fonts once per process and return what they cover."""
+    # Every subset ReportLab embeds gets its text layer from to_unicode_cmap.
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
     folder = fonts_dir()
     coverage: frozenset[int] | None = None
     for name, file_name in _FILES.items():
@@ -106,11 +161,6 @@ def glyph_problem(text: str) -> str | None:
             "searchable text. Type the name without vowel marks, as it appears on the patient's ID."
         )
     for character in text + drawn:
-        if ord(character) > _LAST_SEARCHABLE:
-            return (
-                f"it contains {describe_character(character)}, which cannot yet be printed as "
-                "searchable text. Leave it out and type the name as it appears on the patient's ID."
-            )
         if ord(character) in drawable or character.isspace() or unicodedata.category(character) == "Cf":
             continue
         if ord(character) not in fallback_coverage():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 FORM_ID_KEY = "/ConsentFormId"
 FORM_VERSION_KEY = "/ConsentFormVersion"
@@ -23,6 +24,7 @@ RECORD_NUMBER_KEY = "/ConsentRecordNumber"
 DOCUMENT_ID_KEY = "/ConsentDocumentId"
 GENERATOR_KEY = "/ConsentGenerator"
 PAGE_DIGESTS_KEY = "/ConsentPageDigests"
+FONTS_DIGEST_KEY = "/ConsentFontsDigest"
 
 DIGEST_PREFIX = "sha256:"
 
@@ -36,6 +38,36 @@ def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]]) -> str:
     for name, data in sorted(xobjects):
         digest.update(b"\0xobject\0" + name.encode("utf-8") + b"\0")
         digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class EmbeddedFont:
+    """What decides how a font shows text: its glyphs (the embedded font
+    file), their widths, and the text they stand for (ToUnicode)."""
+
+    resource_name: str  # without the slash, e.g. "F1+0"
+    base_font: str
+    first_char: int
+    widths: tuple[float, ...]
+    flags: int  # e.g. symbolic or not: decides how character codes find glyphs
+    missing_width: float
+    to_unicode: bytes
+    font_file: bytes
+
+
+def fonts_digest(fonts: Iterable[EmbeddedFont]) -> str:
+    """One digest over every embedded font, by resource name."""
+    digest = hashlib.sha256()
+    for font in sorted(fonts, key=lambda font: font.resource_name):
+        widths = " ".join(f"{width:.3f}" for width in font.widths)
+        header = (
+            f"font\0{font.resource_name}\0{font.base_font}\0{font.first_char}\0{widths}\0"
+            f"{font.flags}\0{font.missing_width:.3f}\0"
+        )
+        digest.update(header.encode("utf-8"))
+        digest.update(hashlib.sha256(font.to_unicode).digest())
+        digest.update(hashlib.sha256(font.font_file).digest())
     return digest.hexdigest()
 
 

@@ -21,11 +21,12 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFString, xObjectName
+from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFObjectReference, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -311,6 +312,9 @@ class _ConsentInfo(PDFInfo):
         self.extra = extra
 
     def format(self, document: object) -> bytes:
+        # ReportLab builds the font subsets when it writes the font resources
+        # (object 1), before this dictionary: so their digest is taken here.
+        self.extra[integrity.FONTS_DIGEST_KEY] = integrity.fonts_digest(_embedded_fonts(document))
         formatted = super().format(document)
         # PDFInfo writes a fixed set of keys; ours go just before the end.
         entries = "".join(
@@ -400,6 +404,33 @@ class _FormCanvas(Canvas):
         info = _ConsentInfo(extra)
         info.__dict__.update({k: v for k, v in self._doc.info.__dict__.items() if k != "extra"})
         self._doc.info = info
+
+
+def _embedded_fonts(document: object) -> list[integrity.EmbeddedFont]:
+    """The font subsets ReportLab has made for this document, as `integrity` describes them."""
+    objects = document.idToObject
+    fonts = []
+    for name, font in objects["BasicFonts"].dict.items():
+        font = objects[font.name] if isinstance(font, PDFObjectReference) else font
+        if not hasattr(font, "FontDescriptor"):
+            raise AssertionError(f"font {name} is not an embedded TrueType subset")
+        descriptor = objects[font.FontDescriptor.name]
+        font_file = objects[descriptor.dict["FontFile2"].name]
+        fonts.append(
+            integrity.EmbeddedFont(
+                resource_name=name,
+                base_font=str(font.BaseFont),
+                first_char=int(font.FirstChar),
+                widths=tuple(float(fp_str(width)) for width in font.Widths.sequence),
+                flags=int(descriptor.dict["Flags"]),
+                missing_width=float(fp_str(descriptor.dict["MissingWidth"])),
+                to_unicode=_as_bytes(objects[font.ToUnicode.name].content),
+                font_file=_as_bytes(font_file.content),
+            )
+        )
+    if not fonts:
+        raise AssertionError("the fonts were not made before the document information")
+    return fonts
 
 
 def _as_bytes(data: str | bytes) -> bytes:

@@ -9,6 +9,7 @@ otherwise a signed field is reported as signed but not checked.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,6 +68,11 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
     `trust_roots` are DER or PEM certificates whose signatures count as trusted.
     """
     name = str(path)
+    # pypdf logs what it finds damaged (e.g. a stream that does not
+    # decompress); the finding is reported in the result instead.
+    pypdf_log = logging.getLogger("pypdf")
+    pypdf_log.addHandler(logging.NullHandler())
+    pypdf_log.propagate = False
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -101,6 +107,12 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
                 if len(changed) == 1
                 else f"pages {listed} changed since the form was made."
             )
+
+    fonts_expected = str(info.get(integrity.FONTS_DIGEST_KEY, ""))
+    if _fonts_digest(reader) != fonts_expected:
+        problems.append(
+            "its embedded fonts changed since the form was made, so its text may not show as it was written."
+        )
 
     signatures = _signature_fields(reader, data, trust_roots)
     for signature in signatures:
@@ -143,6 +155,32 @@ def _page_digest(page: DictionaryObject) -> str | None:
     except Exception:  # any damage to a page makes it a changed page
         return None
     return integrity.page_digest(content, used)
+
+
+def _fonts_digest(reader: PdfReader) -> str | None:
+    """The digest of the fonts the pages use, as `integrity` defines it, or
+    None if a font cannot be read."""
+    fonts: dict[str, integrity.EmbeddedFont] = {}
+    try:
+        for page in reader.pages:
+            resources = page.get("/Resources")
+            font_table = resources.get_object().get("/Font", {}) if resources is not None else {}
+            for name, font in font_table.get_object().items():
+                font = font.get_object()
+                descriptor = font["/FontDescriptor"].get_object()
+                fonts[str(name)[1:]] = integrity.EmbeddedFont(
+                    resource_name=str(name)[1:],
+                    base_font=str(font["/BaseFont"])[1:],
+                    first_char=int(font["/FirstChar"]),
+                    widths=tuple(float(width) for width in font["/Widths"].get_object()),
+                    flags=int(descriptor["/Flags"]),
+                    missing_width=float(descriptor["/MissingWidth"]),
+                    to_unicode=font["/ToUnicode"].get_object().get_data(),
+                    font_file=descriptor["/FontFile2"].get_object().get_data(),
+                )
+    except Exception:  # a font that cannot be read counts as changed
+        return None
+    return integrity.fonts_digest(fonts.values())
 
 
 def _signature_fields(reader: PdfReader, data: bytes, trust_roots: Sequence[bytes]) -> list[SignatureField]:

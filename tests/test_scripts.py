@@ -86,11 +86,24 @@ def test_the_fallback_font_is_only_embedded_when_needed():
     assert b"DroidSansFallback" not in made.pdf
 
 
-def test_arabic_letters_are_joined_not_isolated(tmp_path):
-    """Shaped: the drawn characters are the joined (initial, medial, final)
-    forms, not the isolated letters one after another."""
+def test_arabic_letters_are_joined_not_isolated():
+    """Shaped: "محمد" is drawn with two different glyphs for its two meems
+    (initial and medial forms), each of which reads back as the plain letter
+    U+0645 in the text layer."""
+    from generator.fonts import main_font_file
+    from generator.scripts import visual_text
+
+    drawn = visual_text("محمد", main_font_file())
+    assert drawn == "\ufeaa\ufee4\ufea4\ufee3"  # visual order: dal final, meem medial, hah medial, meem initial
     made = fill(FORM_ID, {**ADULT, "given_name": "محمد", "family_name": "Ruiz"}, today=TODAY)
-    path = tmp_path / "form.pdf"
-    path.write_bytes(made.pdf)
-    raw = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True).stdout
-    assert "\ufee3\ufea4\ufee4\ufeaa" in raw  # meem initial, hah medial, meem medial, dal final
+    reader = PdfReader(io.BytesIO(made.pdf))
+    targets = []
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        cmap = font.get_object()["/ToUnicode"].get_object().get_data().decode("ascii")
+        targets += [line.split()[1] for line in cmap.splitlines() if line.startswith("<") and " <" in line]
+    assert targets.count("<0645>") >= 2  # two glyphs (shapes) for one letter
+
+
+def test_an_emoji_the_font_has_prints_and_reads_back(tmp_path):
+    made = fill(FORM_ID, {**ADULT, "given_name": "Ana 😀"}, today=TODAY)
+    assert "Ana 😀 Ruiz" in extracted(made.pdf, tmp_path)

@@ -241,3 +241,35 @@ def test_a_signed_form_stays_a_valid_pdf(fully_signed, tmp_path):
     result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
+
+
+def font_object_span(pdf: bytes, marker: bytes) -> int:
+    """Offset of the middle of the first object whose dictionary contains `marker`."""
+    at = pdf.index(marker)
+    start = pdf.rindex(b" obj", 0, at)
+    end = pdf.index(b"endobj", at)
+    return (start + end) // 2
+
+
+@pytest.mark.parametrize("marker", [b"/Length1", b"/Widths"], ids=["font glyphs", "font widths"])
+def test_a_damaged_embedded_font_is_reported(run_cli, tmp_path, unsigned, marker):
+    """A damaged font changes what every page shows without touching any
+    page's content: verify must still say so."""
+    at = font_object_span(unsigned, marker)
+    original = unsigned[at : at + 1]
+    replacement = b"6" if original != b"6" else b"7"
+    if marker == b"/Widths":
+        # Change one width digit, keeping the file's structure.
+        digits = [i for i in range(at, at + 400) if unsigned[i : i + 1].isdigit()]
+        at = digits[len(digits) // 2]
+        replacement = b"1" if unsigned[at : at + 1] != b"1" else b"2"
+    tampered = unsigned[:at] + replacement + unsigned[at + 1 :]
+    result = verify(run_cli, tmp_path, tampered)
+    assert result.exit_code == 1, result.output
+    assert "Its embedded fonts changed since the form was made" in result.output
+
+
+def test_a_form_with_a_cjk_name_verifies_intact(run_cli, tmp_path):
+    made = fill(FORM_ID, {**ADULT, "given_name": "小明", "family_name": "王"}, today=TODAY)
+    result = verify(run_cli, tmp_path, made.pdf)
+    assert result.exit_code == 0, result.output
