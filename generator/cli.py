@@ -24,7 +24,7 @@ from generator import __version__
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Settings, find_settings_file, load_settings
 from generator.errors import ConsentError, PatientError
-from generator.forms import form_search_path, load_all_forms
+from generator.forms import form_search_path, load_forms_listing
 from generator.main import default_file_name, fill, save
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
@@ -118,17 +118,26 @@ def _search_path() -> list[Path]:
 
 @main.command("forms")
 def list_forms() -> None:
-    """List the forms you can fill: id, title, version and languages."""
-    forms = load_all_forms(_search_path())
-    if not forms:
+    """List the forms you can fill: id, title, version and languages.
+
+    A form folder that cannot be loaded is named, with what is wrong, after
+    the list (exit 1); `consent check-form FOLDER` shows every problem.
+    """
+    forms, problems = load_forms_listing(_search_path())
+    if not forms and not problems:
         click.echo("No forms found.")
         return
-    id_width = max(len(form.id) for form in forms)
-    title_width = max(len(form.title) for form in forms)
+    id_width = max((len(form.id) for form in forms), default=2)
+    title_width = max((len(form.title) for form in forms), default=5)
     click.echo(f"{'ID':<{id_width}}  {'TITLE':<{title_width}}  VERSION  LANGUAGES")
     for form in forms:
         languages = ", ".join(form.languages)
         click.echo(f"{form.id:<{id_width}}  {form.title:<{title_width}}  {form.version:<7}  {languages}")
+    if problems:
+        click.echo(f"\n{len(problems)} form folder(s) could not be loaded and cannot be filled:", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
 
 
 def _print_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

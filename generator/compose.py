@@ -227,9 +227,11 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
     except FormDefinitionError:
         raise
     except TemplateError as problem:
-        raise FormDefinitionError(
-            f"{text.body_path}{_template_line(text.body_path)}: template error: {problem}"
-        ) from None
+        line = _template_line(text.body_path)
+        # A misspelt variable or field reads better as check-form words it
+        # ("patient" has no field "fullname" (its fields: ...)) than as Jinja's.
+        named = check_template_names(text)
+        raise FormDefinitionError(named[0] if named else f"{text.body_path}{line}: template error: {problem}") from None
     for name, items in text.lists.items():
         count = placements.get(name, 0)
         if items and count != 1:

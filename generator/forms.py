@@ -12,6 +12,7 @@ key must never make a consent form quietly lose a list.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -86,7 +87,7 @@ class Form:
             available = ", ".join(self.languages)
             raise LanguageNotAvailableError(
                 f'The form "{self.id}" is not available in "{language}". '
-                f"It is available in: {available}. Choose one of those with --language."
+                f"It is available in: {available}. Choose one of those (--language, or the language column)."
             ) from None
 
 
@@ -127,6 +128,20 @@ def load_all_forms(search_path: Iterable[Path] | None = None) -> list[Form]:
     """Every available form, loaded and checked, sorted by id."""
     folders = find_form_folders(form_search_path() if search_path is None else search_path)
     return [load_form_folder(folders[form_id]) for form_id in sorted(folders)]
+
+
+def load_forms_listing(search_path: Iterable[Path] | None = None) -> tuple[list[Form], list[str]]:
+    """Every form that loads, sorted by id, and what is wrong with each that
+    does not: one broken clinic form must not hide all the others."""
+    folders = find_form_folders(form_search_path() if search_path is None else search_path)
+    forms: list[Form] = []
+    problems: list[str] = []
+    for form_id in sorted(folders):
+        try:
+            forms.append(load_form_folder(folders[form_id]))
+        except FormDefinitionError as problem:
+            problems.append(str(problem))
+    return forms, problems
 
 
 def load_form_folder(folder: Path) -> Form:
@@ -276,14 +291,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _check_keys(table: Mapping[str, Any], path: Path, *, required: set[str], optional: set[str] = frozenset()) -> None:
     unknown = sorted(set(table) - required - optional)
     if unknown:
-        allowed = ", ".join(sorted(required | optional))
+        allowed = sorted(required | optional)
+        key = unknown[0]
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
         raise FormDefinitionError(
-            f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}. "
-            f"The keys allowed here are: {allowed}."
+            f'{path}{_line_of_key(path, key)}: unknown key "{key}".{hint} '
+            f"The keys allowed here are: {', '.join(allowed)}."
         )
     missing = sorted(required - set(table))
     if missing:
         raise FormDefinitionError(f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
+
+
+def _line_of_key(path: Path, key: str) -> str:
+    """ ", line N" where `key` is set in the TOML file, if it can be found (tomllib gives no lines)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    pattern = re.compile(rf"^\s*(\[\[?)?\s*{re.escape(key)}\s*(=|\])")
+    for number, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            return f", line {number}"
+    return ""
 
 
 def _string(table: Mapping[str, Any], key: str, path: Path) -> str:

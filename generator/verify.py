@@ -87,7 +87,14 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
         return Verification(name, False, [f"it is a damaged PDF that cannot be read ({error})."])
 
     if integrity.FORM_ID_KEY not in info:
-        return Verification(name, False, ["it is a PDF, but not a form made by consent (it has no form details)."])
+        return Verification(
+            name,
+            False,
+            [
+                "it is a PDF without the details of a form made by consent: a print bundle from "
+                "`consent batch` (verify the single forms instead), or a PDF from elsewhere."
+            ],
+        )
 
     problems: list[str] = []
     expected = integrity.parse_page_digests(str(info.get(integrity.PAGE_DIGESTS_KEY, "")))

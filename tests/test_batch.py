@@ -246,5 +246,5 @@ def test_a_form_that_breaks_for_one_row_costs_only_that_row(run_cli, tmp_path):
     )
     assert [made.row for made in result.made] == [2, 4]
     (problem,) = result.problems
-    assert problem.row == 3 and "body.md.j2, line 6: template error" in problem.message
+    assert problem.row == 3 and 'body.md.j2, line 6: "guardian" has no field "nope"' in problem.message
     assert len(PdfReader(tmp_path / "out" / "print-bundle.pdf").pages) == 4

@@ -119,3 +119,20 @@ def test_forms_dir_adds_the_clinics_forms_beside_the_built_in_ones(run_cli, tmp_
     assert (tmp_path / "tiny_2026-12-01_00123.pdf").is_file()
     without = run_cli("fill", "tiny", *as_options(fields))
     assert without.exit_code == 1 and 'There is no form called "tiny"' in without.output
+
+
+def test_one_broken_clinic_form_does_not_hide_the_others(run_cli, tmp_path):
+    build_form(tmp_path / "forms", {"form.toml": FORM_TOML.replace('version = "1.0"', "version = 1.0")})
+    result = run_cli("--forms-dir", str(tmp_path / "forms"), "forms")
+    assert result.exit_code == 1
+    assert "laser-acne-scar" in result.output
+    assert "1 form folder(s) could not be loaded" in result.output
+    assert str(tmp_path / "forms" / "tiny" / "form.toml") in result.output
+
+
+def test_fill_names_a_misspelt_field_as_check_form_does(run_cli, tmp_path, fields):
+    build_form(tmp_path / "forms", {"en/body.md.j2": BODY.replace("patient.full_name", "patient.fullname")})
+    result = run_cli("--forms-dir", str(tmp_path / "forms"), "fill", "tiny", *as_options(fields))
+    assert result.exit_code == 1
+    assert '"patient" has no field "fullname" (its fields: date_of_birth, family_name, full_name' in result.output
+    assert "body.md.j2, line 5" in result.output

@@ -81,8 +81,11 @@ def test_a_placement_inside_a_sentence_is_an_error(tmp_path, fields):
 
 
 def test_the_sandbox_blocks_reaching_python_internals(tmp_path, fields):
-    body = BODY + "\n{{ items.__globals__ }}\n"
+    body = BODY + "\n{{ ''.__class__.__mro__ }}\n"
     with pytest.raises(FormDefinitionError, match="template error"):
+        document_for(tmp_path, fields, {"en/body.md.j2": body})
+    body = BODY + "\n{{ items.__globals__ }}\n"
+    with pytest.raises(FormDefinitionError, match='"items" has no field "__globals__"'):
         document_for(tmp_path, fields, {"en/body.md.j2": body})
 
 

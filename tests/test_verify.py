@@ -208,7 +208,7 @@ def test_a_pdf_not_made_by_consent_is_refused(run_cli, tmp_path):
     canvas.save()
     result = run_cli("verify", str(tmp_path / "other.pdf"))
     assert result.exit_code == 1
-    assert "it is a PDF, but not a form made by consent" in result.output
+    assert "it is a PDF without the details of a form made by consent" in result.output
 
 
 def test_a_truncated_pdf_is_refused_without_a_traceback(run_cli, tmp_path, unsigned):
