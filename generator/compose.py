@@ -77,8 +77,37 @@ def _template(body_path: Path, source: str) -> Template:
     try:
         code = environment.compile(source, name=body_path.name, filename=str(body_path))
     except TemplateSyntaxError as problem:
-        raise FormDefinitionError(f"{body_path}, line {problem.lineno}: template error: {problem.message}") from None
+        opened = _unclosed_block(environment, source) if "Unexpected end of template" in str(problem.message) else None
+        where = f" (the {{% {opened[1]} %}} opened on line {opened[0]} is never closed)" if opened else ""
+        raise FormDefinitionError(
+            f"{body_path}, line {problem.lineno}: template error: {problem.message}{where}"
+        ) from None
     return environment.template_class.from_code(environment, code, environment.make_globals(None), None)
+
+
+_BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "block", "with", "raw", "trans"}
+
+
+def _unclosed_block(environment: SandboxedEnvironment, source: str) -> tuple[int, str] | None:
+    """The line and tag of the innermost block tag left open at the end of
+    `source` (Jinja only says which kind of block it was)."""
+    open_blocks: list[tuple[int, str]] = []
+    expecting_tag = False
+    try:
+        for line, kind, value in environment.lex(source):
+            if kind == "block_begin":
+                expecting_tag = True
+            elif expecting_tag and kind == "name":
+                expecting_tag = False
+                if value in _BLOCK_TAGS:
+                    open_blocks.append((line, value))
+                elif value.startswith("end") and open_blocks and open_blocks[-1][1] == value[3:]:
+                    open_blocks.pop()
+            elif kind != "whitespace":
+                expecting_tag = False
+    except TemplateSyntaxError:
+        return None
+    return open_blocks[-1] if open_blocks else None
 
 
 @lru_cache(maxsize=1)

@@ -136,3 +136,10 @@ def test_fill_names_a_misspelt_field_as_check_form_does(run_cli, tmp_path, field
     assert result.exit_code == 1
     assert '"patient" has no field "fullname" (its fields: date_of_birth, family_name, full_name' in result.output
     assert "body.md.j2, line 5" in result.output
+
+
+def test_an_unclosed_block_names_the_line_it_opened_on(run_cli, tmp_path):
+    folder = build_form(tmp_path / "forms", {"en/body.md.j2": BODY + "\n{% if guardian %}\nYes.\n\nMore.\n"})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "(the {% if %} opened on line 7 is never closed)" in result.output
