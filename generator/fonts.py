@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.patient import describe_character
 from generator.resources import fonts_dir
-from generator.scripts import ShapingError, visual_text
+from generator.scripts import ShapingError, has_right_to_left, visual_text
 
 REGULAR = "ConsentSans"
 BOLD = "ConsentSans-Bold"
@@ -124,6 +124,7 @@ def fallback_coverage() -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
+@lru_cache(maxsize=1)
 def main_font_file() -> Path:
     """The regular font's file (for shaping right-to-left text)."""
     return fonts_dir() / _FILES[REGULAR]
@@ -131,6 +132,8 @@ def main_font_file() -> Path:
 
 def drawn_text(text: str) -> str:
     """`text` as the characters to draw, left to right (see `scripts`)."""
+    if not has_right_to_left(text):  # almost always: no need to find the font file
+        return text
     return visual_text(text, main_font_file())
 
 
@@ -138,7 +141,7 @@ def font_runs(text: str) -> list[tuple[bool, str]]:
     """`text` (already as drawn) cut into runs: (True, run) for characters the
     main fonts draw, (False, run) for those only the fallback font draws."""
     drawable = load_fonts().drawable
-    if all(ord(character) in drawable or character.isspace() for character in text):
+    if drawable.issuperset(map(ord, text)):
         return [(True, text)]
     runs: list[tuple[bool, str]] = []
     for character in text:

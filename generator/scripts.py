@@ -24,11 +24,9 @@ Names (at most 100 characters) fit on one line of every layout.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-_RIGHT_TO_LEFT = {"R", "AL"}
 # A run: right-to-left letters, with marks and spaces between them.
 _RTL_LETTER = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
 _RTL_RUN = re.compile(f"[{_RTL_LETTER}](?:[{_RTL_LETTER}\\s\u200c\u200d]*[{_RTL_LETTER}])?")
@@ -38,8 +36,13 @@ class ShapingError(ValueError):
     """Raised when a right-to-left run needs a glyph that has no character."""
 
 
+_RTL_LETTER_PATTERN = re.compile(f"[{_RTL_LETTER}]")
+
+
 def has_right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(character) in _RIGHT_TO_LEFT for character in text)
+    """Whether `text` has Hebrew or Arabic-script letters (checked for every
+    paragraph of every form, so a regular expression, not a loop in Python)."""
+    return _RTL_LETTER_PATTERN.search(text) is not None
 
 
 def visual_text(text: str, font_file: Path) -> str:
