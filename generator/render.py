@@ -16,8 +16,8 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -49,6 +49,9 @@ from generator.fields import add_signature_field, add_text_field
 from generator.fonts import FALLBACK, drawn_text, fallback_coverage, font_runs, load_fonts
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
+
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
@@ -538,7 +541,8 @@ def _logo_size(path: Path) -> tuple[float, float]:
 
 @lru_cache(maxsize=4)
 def _svg_drawing(path: Path) -> Drawing:
-    # svglib (and lxml) are only imported for a clinic whose logo is an SVG.
+    # svglib (and lxml, and ReportLab's graphics) are only imported for a
+    # clinic whose logo is an SVG.
     from svglib.svglib import svg2rlg
 
     drawing = svg2rlg(str(path))
@@ -552,6 +556,8 @@ def _svg_drawing(path: Path) -> Drawing:
 def _embed_logo_text(node: object) -> None:
     """Set any text in an SVG logo in the embedded font: svglib would use an
     unembedded base-14 font (Helvetica) for most font families."""
+    from reportlab.graphics.shapes import String
+
     if isinstance(node, String):
         node.fontName = load_fonts().regular
     for child in getattr(node, "contents", ()):

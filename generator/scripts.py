@@ -24,6 +24,7 @@ Names (at most 100 characters) fit on one line of every layout.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,8 +59,18 @@ def visual_text(text: str, font_file: Path) -> str:
     return get_display(shaped, base_dir="L")
 
 
-def _shape_run(run: str, font_file: Path) -> str:
+def _uharfbuzz():
+    """uharfbuzz, imported on first need (see generator/__init__.py for why
+    it is hidden from ReportLab until then)."""
+    if "uharfbuzz" in sys.modules and sys.modules["uharfbuzz"] is None:
+        del sys.modules["uharfbuzz"]
     import uharfbuzz
+
+    return uharfbuzz
+
+
+def _shape_run(run: str, font_file: Path) -> str:
+    uharfbuzz = _uharfbuzz()
 
     font, characters_of_glyph = _harfbuzz_font(font_file)
     buffer = uharfbuzz.Buffer()
@@ -80,8 +91,9 @@ def _shape_run(run: str, font_file: Path) -> str:
 
 @lru_cache(maxsize=4)
 def _harfbuzz_font(font_file: Path) -> tuple[object, dict[int, str]]:
-    import uharfbuzz
     from reportlab.pdfbase.ttfonts import TTFontFile
+
+    uharfbuzz = _uharfbuzz()
 
     face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_file)))
     characters_of_glyph: dict[int, str] = {}
