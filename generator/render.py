@@ -49,6 +49,7 @@ from generator.fields import add_signature_field, add_text_field
 from generator.fonts import FALLBACK, drawn_text, fallback_coverage, font_runs, load_fonts
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
+from generator.scripts import has_right_to_left
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -177,6 +178,29 @@ def _fit(suffix: str, text: str, width: float) -> str:
     return text.rstrip() + "\u2026" + suffix
 
 
+def _lines_markup(text: str, style: ParagraphStyle, width: float) -> str:
+    """`_markup(text)` for a box `width` wide: text with right-to-left letters
+    is broken into lines here, in logical order, and each line is put in
+    visual order on its own, as the Unicode bidi algorithm orders text line
+    by line. (ReportLab breaks lines after `_markup` has reordered them, so
+    a long Arabic name in a narrow column would otherwise come out with its
+    parts swapped.)"""
+    if not has_right_to_left(text):
+        return _markup(text)
+    font = style.fontName
+
+    def fits(candidate: str) -> bool:
+        return pdfmetrics.stringWidth(drawn_text(candidate), font, style.fontSize) <= width
+
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and fits(f"{lines[-1]} {word}"):
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "<br/>".join(_markup(line) for line in lines)
+
+
 def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> float:
     """Draw one line of plain text at (x, y) as `_markup` would set it; returns its width."""
     start = x
@@ -253,7 +277,8 @@ class _SignatureBlock(Flowable):
         self._signer = signer
         self._labels = labels
         self._role = Paragraph(_markup(signer.label), styles.signer)
-        self._printed = Paragraph(_markup(signer.printed_name), styles.printed)
+        self._printed_name = signer.printed_name
+        self._printed_style = styles.printed
         self._captions = [
             Paragraph(_markup(text), styles.caption) for text in (labels.signature, labels.printed_name, labels.date)
         ]
@@ -266,6 +291,10 @@ class _SignatureBlock(Flowable):
         self.width = available_width
         widths = self._column_widths()
         self._role_height = self._role.wrap(available_width, available_height)[1]
+        # Made here, where the column's width is known (see _lines_markup).
+        self._printed = Paragraph(
+            _lines_markup(self._printed_name, self._printed_style, widths[1]), self._printed_style
+        )
         self._printed_height = self._printed.wrap(widths[1], available_height)[1]
         self._caption_height = max(c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths, strict=True))
         writing = max(self.WRITING_SPACE, self._printed_height + 2 * mm)
@@ -441,9 +470,19 @@ def _as_bytes(data: str | bytes) -> bytes:
 
 
 def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
+    label_width = 30 * mm
+    value_width = width / 2 - label_width
+    padding = 12  # the cells' left and right padding
     cells = [
-        [Paragraph(_markup(label), styles.label), Paragraph(_markup(value), styles.value)]
-        for label, value in document.identity
+        [
+            Paragraph(_markup(label), styles.label),
+            # The first value (the name) spans the row: three columns wide.
+            Paragraph(
+                _lines_markup(value, styles.value, (width - label_width if index == 0 else value_width) - padding),
+                styles.value,
+            ),
+        ]
+        for index, (label, value) in enumerate(document.identity)
     ]
     # Two label/value pairs per row keep the block short; the name gets a row of its own.
     rows = [[cells[0][0], cells[0][1], "", ""]]
@@ -451,8 +490,6 @@ def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     for index in range(0, len(rest), 2):
         pair = rest[index : index + 2]
         rows.append([*pair[0], *(pair[1] if len(pair) > 1 else ["", ""])])
-    label_width = 30 * mm
-    value_width = width / 2 - label_width
     table = Table(rows, colWidths=[label_width, value_width, label_width, value_width])
     table.setStyle(
         TableStyle(
@@ -614,14 +651,15 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
     page_width, page_height = page_size
     content_width = page_width - 2 * MARGIN
 
+    # The clinic's name, if any, takes the right part of the header line.
+    patient_width = content_width * (0.62 if document.letterhead.name else 1.0)
+    header_name_style = ParagraphStyle("header_name", parent=styles.header, fontName=fonts.bold)
     header = Paragraph(
-        f"<b>{_markup(document.patient_name)}</b>&nbsp;&nbsp;&nbsp;"
+        f"<b>{_lines_markup(document.patient_name, header_name_style, patient_width * 0.7)}</b>&nbsp;&nbsp;&nbsp;"
         f"{_markup(document.labels.record)} <b>{_markup(document.record_number)}</b>",
         styles.header,
     )
     clinic_name = Paragraph(_markup(document.letterhead.name), styles.header_right)
-    # The clinic's name, if any, takes the right part of the header line.
-    patient_width = content_width * (0.62 if document.letterhead.name else 1.0)
     header_height = header.wrap(patient_width, page_height)[1]
     if document.letterhead.name:
         header_height = max(header_height, clinic_name.wrap(content_width - patient_width - 4 * mm, page_height)[1])

@@ -16,9 +16,11 @@ right-to-left characters stored in visual order back in logical order, and
 presentation forms normalise (NFKC) to the plain letters, so the name can
 be searched and copied. Only text with right-to-left characters is touched.
 
-Known limit: a right-to-left run is reordered as a whole before line
-breaking, so a run long enough to wrap would show its lines' parts swapped.
-Names (at most 100 characters) fit on one line of every layout.
+A right-to-left run is reordered as a whole before ReportLab breaks lines,
+so its spaces become no-break spaces: the run moves to the next line whole
+rather than being split with its parts swapped. (A run longer than a whole
+line would still be split; names are at most 100 characters, shorter than
+a line of body text.)
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ def visual_text(text: str, font_file: Path) -> str:
         return text
     from bidi import get_display
 
-    shaped = _RTL_RUN.sub(lambda run: _shape_run(run.group(0), font_file), text)
+    # Spaces inside a run become no-break spaces: the run is reordered before
+    # ReportLab breaks lines, so a line break inside it would swap its parts.
+    shaped = _RTL_RUN.sub(lambda run: _shape_run(run.group(0), font_file).replace(" ", "\u00a0"), text)
     return get_display(shaped, base_dir="L")
 
 

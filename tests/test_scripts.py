@@ -107,3 +107,25 @@ def test_arabic_letters_are_joined_not_isolated():
 def test_an_emoji_the_font_has_prints_and_reads_back(tmp_path):
     made = fill(FORM_ID, {**ADULT, "given_name": "Ana 😀"}, today=TODAY)
     assert "Ana 😀 Ruiz" in extracted(made.pdf, tmp_path)
+
+
+def test_a_long_arabic_name_wraps_in_reading_order_in_a_narrow_column(tmp_path):
+    """The printed-name column is narrow: a five-part name takes two lines,
+    and the first line holds the first words (bidi is applied line by line)."""
+    given, family = "عبد الرحمن محمد", "بن عبد العزيز آل سعود الهاشمي القرشي"
+    made = fill(FORM_ID, {**ADULT, "given_name": given, "family_name": family}, today=TODAY)
+    path = tmp_path / "form.pdf"
+    path.write_bytes(made.pdf)
+    raw = subprocess.run(
+        ["pdftotext", "-f", str(made.page_count), "-l", str(made.page_count), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [
+        unicodedata.normalize("NFKC", "".join(c for c in line if unicodedata.category(c) != "Cf")).strip()
+        for line in raw.splitlines()
+    ]
+    signature_lines = lines[lines.index("Signatures") :]
+    first = next(index for index, line in enumerate(signature_lines) if line.startswith("عبد الرحمن"))
+    assert f"{signature_lines[first]} {signature_lines[first + 1]}" == f"{given} {family}"
