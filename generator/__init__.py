@@ -5,7 +5,7 @@ The public API is what this module exports; everything else is private.
 
 import sys
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # ReportLab imports uharfbuzz, when it is installed, on its first font import,
 # for shaping consent never asks it to do (generator.scripts shapes

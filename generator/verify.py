@@ -53,6 +53,7 @@ class Verification:
     pages: int | None = None
     changed_pages: list[int] = field(default_factory=list)
     signatures: list[SignatureField] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -115,8 +116,12 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
                 else f"pages {listed} changed since the form was made."
             )
 
-    fonts_expected = str(info.get(integrity.FONTS_DIGEST_KEY, ""))
-    if _fonts_digest(reader) != fonts_expected:
+    notes: list[str] = []
+    fonts_expected = info.get(integrity.FONTS_DIGEST_KEY)
+    if fonts_expected is None:
+        # Forms made before consent 0.2.0 carry no font digest.
+        notes.append("Its fonts were not checked: it was made by a consent version that records no font digest.")
+    elif _fonts_digest(reader) != str(fonts_expected):
         problems.append(
             "its embedded fonts changed since the form was made, so its text may not show as it was written."
         )
@@ -139,6 +144,7 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
         pages=page_count,
         changed_pages=changed,
         signatures=signatures,
+        notes=notes,
     )
 
 
@@ -240,6 +246,7 @@ def report_lines(result: Verification) -> list[str]:
                 lines.append(f"    {'':<{width}}  {detail}")
     else:
         lines.append("  Signatures:   no signature fields")
+    lines.extend(f"  {note}" for note in result.notes)
     if any(signature.state == SIGNED_NOT_CHECKED for signature in result.signatures):
         lines.append("  Signatures were not checked: install the signing extra (pip install 'consent[sign]').")
     if result.intact:

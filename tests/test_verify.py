@@ -273,3 +273,14 @@ def test_a_form_with_a_cjk_name_verifies_intact(run_cli, tmp_path):
     made = fill(FORM_ID, {**ADULT, "given_name": "小明", "family_name": "王"}, today=TODAY)
     result = verify(run_cli, tmp_path, made.pdf)
     assert result.exit_code == 0, result.output
+
+
+def test_a_form_from_before_font_digests_is_checked_without_its_fonts(run_cli, tmp_path, unsigned):
+    """Forms made before 0.2.0 have no font digest: their pages are still
+    checked, and the report says the fonts were not."""
+    key = b"/ConsentFontsDigest"
+    at = unsigned.index(key)
+    older = unsigned[:at] + b"/ConsentFontsDigesX" + unsigned[at + len(key) :]
+    result = verify(run_cli, tmp_path, older)
+    assert result.exit_code == 0, result.output
+    assert "Its fonts were not checked: it was made by a consent version that records no font digest." in result.output
