@@ -117,9 +117,8 @@ def _markdown() -> MarkdownIt:
 
 def format_date(day: date, language: str) -> str:
     """A date as the form's readers write it: "1 December 2026",
-    "1 décembre 2026", "1 de diciembre de 2026" (Babel's long format for the
-    language's date locale)."""
-    return format_long_date(day, labels_for(language)["date_locale"])
+    "1 décembre 2026", "1 de diciembre de 2026" (CLDR's long format)."""
+    return format_long_date(day, language)
 
 
 def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) -> Document:

@@ -111,3 +111,25 @@ def test_a_batch_row_in_french_gets_a_french_form(run_cli, tmp_path):
     assert "Je soussigné(e), Élodie Dupont, accepte" in texts["1"]
     assert "Yo, María José García, acepto" in texts["2"]
     assert "I, Ana Ruiz, agree" in texts["3"]
+
+
+def test_every_wording_files_dates_match_babel_for_its_locale():
+    """The [dates] tables are CLDR's long format, written out so a fill does
+    not load Babel; this keeps them identical to Babel's own output."""
+    from importlib.resources import files
+
+    from babel.dates import format_date as babel_format_date
+
+    from generator.labels import format_long_date, labels_for
+
+    languages = [entry.name[:-5] for entry in files("generator.labels").iterdir() if entry.name.endswith(".toml")]
+    assert set(languages) >= {"en", "fr", "es"}
+    for language in languages:
+        locale = labels_for(language)["date_locale"]
+        for month in range(1, 13):
+            for day_number in (1, 2, 9, 10, 28):
+                day = date(2026, month, day_number)
+                assert format_long_date(day, language) == babel_format_date(day, format="long", locale=locale), (
+                    f"generator/labels/{language}.toml [dates] differs from Babel for {day}; "
+                    f"run: python tools/date_wording.py {locale}"
+                )
