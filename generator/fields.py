@@ -4,7 +4,7 @@ ReportLab's own AcroForm text fields draw an appearance with an unembedded
 Helvetica and cannot make signature fields at all, so the widget
 dictionaries are written here directly with ReportLab's PDF object classes.
 Every field is invisible until filled (no border, no background, an empty
-appearance), so the printed page looks exactly as it does without fields,
+appearance of its own), so the printed page looks exactly as it does without fields,
 and the printed lines and boxes stay the thing people write on.
 
 The AcroForm's default resources name Helvetica (/Helv), as Acrobat does:
@@ -24,16 +24,19 @@ _SIGNATURES_EXIST = 1
 _TEXT_SIZE = 10
 
 
-def _empty_appearance(canvas: Canvas) -> object:
-    """One shared, empty appearance stream for every unfilled field."""
+def _empty_appearance(canvas: Canvas, width: float, height: float) -> object:
+    """An empty appearance stream for one field.
+
+    Each field gets its own: a form-filling tool may write a field's value
+    into its existing appearance stream (pypdf does), and a shared stream
+    would then show one field's value in every box.
+    """
     form = canvas.acroForm
-    existing = getattr(form, "_consent_empty_appearance", None)
-    if existing is None:
-        existing = form.getRef(form.makeStream(1, 1, ""))
-        form._consent_empty_appearance = existing
+    if not getattr(form, "_consent_fields_set_up", False):
+        form._consent_fields_set_up = True
         form.makeFont("Helvetica")
         form.sigFlags = _SIGNATURES_EXIST
-    return existing
+    return form.getRef(form.makeStream(round(width, 2), round(height, 2), ""))
 
 
 def _add_widget(canvas: Canvas, entries: dict[str, object], x: float, y: float, width: float, height: float) -> None:
@@ -48,7 +51,7 @@ def _add_widget(canvas: Canvas, entries: dict[str, object], x: float, y: float, 
             "F": _PRINT,
             "P": canvas._doc.thisPageRef(),
             "Rect": PDFArray([round(left, 2), round(bottom, 2), round(right, 2), round(top, 2)]),
-            "AP": PDFDictionary({"N": _empty_appearance(canvas)}),
+            "AP": PDFDictionary({"N": _empty_appearance(canvas, right - left, top - bottom)}),
             **entries,
         }
     )

@@ -284,3 +284,37 @@ def test_a_form_from_before_font_digests_is_checked_without_its_fonts(run_cli, t
     result = verify(run_cli, tmp_path, older)
     assert result.exit_code == 0, result.output
     assert "Its fonts were not checked: it was made by a consent version that records no font digest." in result.output
+
+
+def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
+    """Type into the form's fields as a form-filling tool does (pypdf, incremental)."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    for page in writer.pages:
+        if "/Annots" in page:
+            writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_the_tablet_workflow_initials_then_signatures_stays_intact(run_cli, tmp_path, unsigned, certificate):
+    """The patient types initials and the date, signs; the clinician signs.
+    Each box shows its own value, and verify finds everything intact."""
+    initials = [name for name in PdfReader(io.BytesIO(unsigned)).get_fields() if name.startswith("initials_")]
+    pdf = fill_fields(unsigned, {**dict.fromkeys(initials, "AR"), "patient_date": "01/12/2026"})
+    pdf = sign(pdf, "patient_signature", certificate[0])
+    pdf = fill_fields(pdf, {"clinician_date": "01/12/2026"})
+    pdf = sign(pdf, "clinician_signature", certificate[0])
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    second_page = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert second_page.count("AR") == len(initials) and "01/12/2026" not in second_page
+    exit_code, report = verify_json(run_cli, tmp_path, pdf)
+    assert exit_code == 0, report["problems"]
+    assert states(report) == {
+        "patient_signature": "signed, intact",
+        "clinician_signature": "signed, intact",
+        "witness_signature": "empty",
+    }
