@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline import PAGE_CODE_SOURCE
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,32 +34,13 @@ HEADER = ["form", "given_name", "family_name", "date_of_birth", "record_number",
 GIVEN = ["Ana", "María José", "Tom", "Élodie", "Jürgen", "Siobhán", "Kwame", "Ngozi", "Lars", "Zoë"]
 FAMILY = ["Ruiz", "Dupont", "O'Brien", "Łukasiewicz", "Smith", "Nguyễn", "Okafor", "Åberg", "Müller", "Kowalski"]
 
-BARE_REPORTLAB = """
+BARE_REPORTLAB = (
+    PAGE_CODE_SOURCE
+    + """
 import json, sys
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.main import QRCode
-
-def page_code(canvas, text):
-    # The same page code as consent's, drawn with canvas path calls.
-    code = QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
-    code.add_data(text.encode("utf-8"), optimize=0)
-    code.make(fit=True)
-    rows = code.get_matrix()
-    path = canvas.beginPath()
-    for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                path.rect(530 + start * 1.27, 20 + (len(rows) - y) * 1.27, (x - start) * 1.27, 1.27)
-            else:
-                x += 1
-    canvas.drawPath(path, stroke=0, fill=1)
 fonts, out, spec = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
 pdfmetrics.registerFont(TTFont("R", fonts + "/DejaVuSans.ttf"))
 pdfmetrics.registerFont(TTFont("B", fonts + "/DejaVuSans-Bold.ttf"))
@@ -77,6 +59,7 @@ for number, name in enumerate(spec["names"]):
         canvas.showPage()
     canvas.save()
 """
+)
 
 
 def write_list(path: Path, rows: int) -> None:

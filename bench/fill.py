@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from baseline import PAGE_CODE_SOURCE
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,32 +33,13 @@ PATIENT = [
     "--record-number", "00123", "--procedure-date", "2026-12-01", "--clinician", "Dr Lee",
 ]  # fmt: skip
 
-BARE_REPORTLAB = """
+BARE_REPORTLAB = (
+    PAGE_CODE_SOURCE
+    + """
 import sys
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.main import QRCode
-
-def page_code(canvas, text):
-    # The same page code as consent's, drawn with canvas path calls.
-    code = QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=2)
-    code.add_data(text.encode("utf-8"), optimize=0)
-    code.make(fit=True)
-    rows = code.get_matrix()
-    path = canvas.beginPath()
-    for y, row in enumerate(rows):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                path.rect(530 + start * 1.27, 20 + (len(rows) - y) * 1.27, (x - start) * 1.27, 1.27)
-            else:
-                x += 1
-    canvas.drawPath(path, stroke=0, fill=1)
 fonts, out, pages = sys.argv[1], sys.argv[2], sys.argv[3:]
 pdfmetrics.registerFont(TTFont("R", fonts + "/DejaVuSans.ttf"))
 pdfmetrics.registerFont(TTFont("B", fonts + "/DejaVuSans-Bold.ttf"))
@@ -74,6 +56,7 @@ for page_number, page in enumerate(pages, start=1):
     canvas.showPage()
 canvas.save()
 """
+)
 
 
 def run_timed(command: list[str], cwd: Path) -> tuple[float, int]:
