@@ -139,10 +139,13 @@ def drawn_text(text: str) -> str:
 
 def font_runs(text: str) -> list[tuple[bool, str]]:
     """`text` (already as drawn) cut into runs: (True, run) for characters the
-    main fonts draw, (False, run) for those only the fallback font draws."""
+    main fonts draw, (False, run) for those only the fallback font draws.
+    The fallback font is registered here when a run needs it, so whoever
+    sets a run in it finds it in ReportLab."""
     drawable = load_fonts().drawable
     if drawable.issuperset(map(ord, text)):
         return [(True, text)]
+    fallback_coverage()
     runs: list[tuple[bool, str]] = []
     for character in text:
         main = ord(character) in drawable or character.isspace()

@@ -46,7 +46,7 @@ from generator.config import ConfigError
 from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field
-from generator.fonts import FALLBACK, drawn_text, fallback_coverage, font_runs, load_fonts
+from generator.fonts import FALLBACK, drawn_text, font_runs, load_fonts
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
 from generator.scripts import has_right_to_left
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
 HEADER_TOP = 10 * mm
-FOOTER_HEIGHT = 14 * mm
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#9a9a9a")
@@ -164,7 +163,6 @@ def _markup(text: str) -> str:
     runs = font_runs(drawn_text(text))
     if len(runs) == 1 and runs[0][0]:
         return _escape(runs[0][1])
-    fallback_coverage()  # registers the fallback font before ReportLab looks it up
     return "".join(_escape(run) if main else f'<font name="{FALLBACK}">{_escape(run)}</font>' for main, run in runs)
 
 
@@ -201,17 +199,13 @@ def _lines_markup(text: str, style: ParagraphStyle, width: float) -> str:
     return "<br/>".join(_markup(line) for line in lines)
 
 
-def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> float:
-    """Draw one line of plain text at (x, y) as `_markup` would set it; returns its width."""
-    start = x
+def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
+    """Draw one line of plain text at (x, y) as `_markup` would set it."""
     for main, run in font_runs(drawn_text(text)):
         font = load_fonts().regular if main else FALLBACK
-        if not main:
-            fallback_coverage()
         canvas.setFont(font, size)
         canvas.drawString(x, y, run)
         x += canvas.stringWidth(run, font, size)
-    return x - start
 
 
 def _runs_markup(runs: tuple[Run, ...]) -> str:
