@@ -13,7 +13,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -21,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.patient import describe_character
 from generator.resources import fonts_dir
-from generator.scripts import ShapingError, has_right_to_left, visual_text
+from generator.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 
 REGULAR = "ConsentSans"
 BOLD = "ConsentSans-Bold"
@@ -125,16 +124,18 @@ def fallback_coverage() -> frozenset[int]:
 
 
 @lru_cache(maxsize=1)
-def main_font_file() -> Path:
-    """The regular font's file (for shaping right-to-left text)."""
-    return fonts_dir() / _FILES[REGULAR]
+def _shaper() -> Shaper:
+    """Shaping with the regular font, using the character map ReportLab has
+    already read from it (made on the first right-to-left name)."""
+    load_fonts()
+    return Shaper(fonts_dir() / _FILES[REGULAR], pdfmetrics.getFont(REGULAR).face.charToGlyph)
 
 
 def drawn_text(text: str) -> str:
     """`text` as the characters to draw, left to right (see `scripts`)."""
-    if not has_right_to_left(text):  # almost always: no need to find the font file
+    if not has_right_to_left(text):  # almost always: no need for the shaper
         return text
-    return visual_text(text, main_font_file())
+    return visual_text(text, _shaper())
 
 
 def font_runs(text: str) -> list[tuple[bool, str]]:

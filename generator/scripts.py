@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 
 # A run: right-to-left letters, with marks and spaces between them.
@@ -48,7 +48,37 @@ def has_right_to_left(text: str) -> bool:
     return _RTL_LETTER_PATTERN.search(text) is not None
 
 
-def visual_text(text: str, font_file: Path) -> str:
+class Shaper:
+    """HarfBuzz shaping with one font, and the character each of its glyphs
+    is written as."""
+
+    def __init__(self, font_file: Path, char_to_glyph: Mapping[int, int]) -> None:
+        uharfbuzz = _uharfbuzz()
+        self._font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_file))))
+        # The lowest code point wins: the plain letter rather than its isolated
+        # presentation form when the font draws both with one glyph.
+        self._characters = {glyph: chr(code) for code, glyph in sorted(char_to_glyph.items(), reverse=True)}
+
+    def shape(self, run: str) -> str:
+        """`run` shaped, as the characters of its glyphs in logical order."""
+        uharfbuzz = _uharfbuzz()
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(run)
+        buffer.guess_segment_properties()
+        uharfbuzz.shape(self._font, buffer, {"kern": False})
+        glyphs = [info.codepoint for info in buffer.glyph_infos]
+        if buffer.direction == "rtl":
+            glyphs.reverse()  # HarfBuzz gives right-to-left runs in visual order
+        drawn = []
+        for glyph in glyphs:
+            character = self._characters.get(glyph)
+            if character is None:
+                raise ShapingError(f'"{run}" needs a letter shape the font cannot write as text')
+            drawn.append(character)
+        return "".join(drawn)
+
+
+def visual_text(text: str, shaper: Shaper) -> str:
     """`text` as characters to draw left to right; unchanged without RTL letters.
 
     Raises ShapingError if a shaped glyph cannot be written as a character.
@@ -59,7 +89,7 @@ def visual_text(text: str, font_file: Path) -> str:
 
     # Spaces inside a run become no-break spaces: the run is reordered before
     # ReportLab breaks lines, so a line break inside it would swap its parts.
-    shaped = _RTL_RUN.sub(lambda run: _shape_run(run.group(0), font_file).replace(" ", "\u00a0"), text)
+    shaped = _RTL_RUN.sub(lambda run: shaper.shape(run.group(0)).replace(" ", "\u00a0"), text)
     return get_display(shaped, base_dir="L")
 
 
@@ -71,38 +101,3 @@ def _uharfbuzz():
     import uharfbuzz
 
     return uharfbuzz
-
-
-def _shape_run(run: str, font_file: Path) -> str:
-    uharfbuzz = _uharfbuzz()
-
-    font, characters_of_glyph = _harfbuzz_font(font_file)
-    buffer = uharfbuzz.Buffer()
-    buffer.add_str(run)
-    buffer.guess_segment_properties()
-    uharfbuzz.shape(font, buffer, {"kern": False})
-    glyphs = [info.codepoint for info in buffer.glyph_infos]
-    if buffer.direction == "rtl":
-        glyphs.reverse()  # HarfBuzz gives right-to-left runs in visual order
-    drawn = []
-    for glyph in glyphs:
-        character = characters_of_glyph.get(glyph)
-        if character is None:
-            raise ShapingError(f'"{run}" needs a letter shape the font cannot write as text')
-        drawn.append(character)
-    return "".join(drawn)
-
-
-@lru_cache(maxsize=4)
-def _harfbuzz_font(font_file: Path) -> tuple[object, dict[int, str]]:
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
-    uharfbuzz = _uharfbuzz()
-
-    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_file)))
-    characters_of_glyph: dict[int, str] = {}
-    # The lowest code point wins: the plain letter rather than its isolated
-    # presentation form when the font draws both with one glyph.
-    for code_point, glyph in sorted(TTFontFile(str(font_file)).charToGlyph.items(), reverse=True):
-        characters_of_glyph[glyph] = chr(code_point)
-    return uharfbuzz.Font(face), characters_of_glyph
