@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import ConsentError
+from generator.errors import ConfigError
+from generator.logo import logo_size
 
 CONFIG_FILE_NAME = "consent.toml"
 CONFIG_ENVIRONMENT_VARIABLE = "CONSENT_CONFIG"
@@ -37,10 +38,6 @@ _SECTIONS = {
     "clinic": {"name", "address", "phone", "logo", "paper"},
     "forms": {"dirs"},
 }
-
-
-class ConfigError(ConsentError):
-    """Raised when the settings file is missing, unreadable or has a mistake."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +152,10 @@ def _logo(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
         raise ConfigError(f"{path}: [clinic] logo {value} must be a PNG, JPEG or SVG file.")
     if not logo.is_file():
         raise ConfigError(f"{path}: [clinic] logo {value} was not found (looked for {logo}).")
+    try:
+        logo_size(logo)  # read now: a damaged logo is reported before any form is made
+    except ConfigError as problem:
+        raise ConfigError(f"{path}: [clinic] {problem} Save it again from your drawing program.") from None
     return logo
 
 

@@ -50,6 +50,11 @@ class LanguageNotAvailableError(ConsentError):
     """Raised when a form is asked for in a language it has not been written in."""
 
 
+class ConfigError(ConsentError):
+    """Raised when the clinic settings file is missing, unreadable or has a
+    mistake, or names a logo that cannot be read."""
+
+
 class OutputError(ConsentError):
     """Raised when the finished PDF cannot be written where it was asked for."""
 

@@ -11,12 +11,10 @@ printed come from the input).
 
 from __future__ import annotations
 
-import copy
 import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -24,7 +22,6 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFObjectReference, PDFString, xObjectName
 from reportlab.pdfgen.canvas import Canvas
@@ -32,7 +29,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    Image,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -42,17 +38,14 @@ from reportlab.platypus import (
 )
 
 from generator import __version__, integrity
-from generator.config import ConfigError
 from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field
 from generator.fonts import FALLBACK, drawn_text, font_runs, load_fonts
+from generator.logo import logo_flowable, logo_size
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
 from generator.scripts import has_right_to_left
-
-if TYPE_CHECKING:
-    from reportlab.graphics.shapes import Drawing
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
@@ -554,58 +547,6 @@ class PageSetup:
     logo: Path | None = None
 
 
-LOGO_MAX_WIDTH = 45 * mm
-LOGO_MAX_HEIGHT = 20 * mm
-
-
-@lru_cache(maxsize=4)
-def _logo_size(path: Path) -> tuple[float, float]:
-    """The logo's size scaled to fit the title block, keeping its proportions."""
-    if path.suffix.lower() == ".svg":
-        drawing = _svg_drawing(path)
-        width, height = drawing.width, drawing.height
-    else:
-        width, height = ImageReader(str(path)).getSize()
-    scale = min(LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
-    return width * scale, height * scale
-
-
-@lru_cache(maxsize=4)
-def _svg_drawing(path: Path) -> Drawing:
-    # svglib (and lxml, and ReportLab's graphics) are only imported for a
-    # clinic whose logo is an SVG.
-    from svglib.svglib import svg2rlg
-
-    drawing = svg2rlg(str(path))
-    if drawing is None or not drawing.width or not drawing.height:
-        raise ConfigError(f"The logo {path} is not an SVG drawing that can be read.")
-    _embed_logo_text(drawing)
-    drawing.initialFontName = load_fonts().regular  # else the renderer starts in Helvetica
-    return drawing
-
-
-def _embed_logo_text(node: object) -> None:
-    """Set any text in an SVG logo in the embedded font: svglib would use an
-    unembedded base-14 font (Helvetica) for most font families."""
-    from reportlab.graphics.shapes import String
-
-    if isinstance(node, String):
-        node.fontName = load_fonts().regular
-    for child in getattr(node, "contents", ()):
-        _embed_logo_text(child)
-
-
-def _logo_flowable(path: Path) -> Flowable:
-    width, height = _logo_size(path)
-    if path.suffix.lower() != ".svg":
-        return Image(str(path), width=width, height=height)
-    drawing = copy.deepcopy(_svg_drawing(path))
-    scale = width / drawing.width
-    drawing.scale(scale, scale)
-    drawing.width, drawing.height = width, height
-    return drawing
-
-
 def _letterhead(document: Document, setup: PageSetup, styles: _Styles, width: float) -> list[Flowable]:
     """The clinic's logo, name, address and phone above the form's title."""
     letterhead = document.letterhead
@@ -617,8 +558,8 @@ def _letterhead(document: Document, setup: PageSetup, styles: _Styles, width: fl
         return []
     if setup.logo is None:
         return [*lines, Spacer(0, 5 * mm)]
-    logo_width = _logo_size(setup.logo)[0]
-    table = Table([[_logo_flowable(setup.logo), lines]], colWidths=[logo_width + 6 * mm, width - logo_width - 6 * mm])
+    logo_width = logo_size(setup.logo)[0]
+    table = Table([[logo_flowable(setup.logo), lines]], colWidths=[logo_width + 6 * mm, width - logo_width - 6 * mm])
     table.setStyle(
         TableStyle(
             [

@@ -160,3 +160,15 @@ def test_the_settings_forms_folder_and_letterhead_reach_a_batch(run_cli, tmp_pat
         pdf = tmp_path / "out" / document["file"]
         assert page_sizes(pdf) == {LETTER}
         assert "Riverside Skin Clinic" in full_text(pdf)
+
+
+@pytest.mark.parametrize(("name", "content"), [("logo.png", b"not a picture"), ("logo.svg", b"<html>nope</html>")])
+def test_a_logo_that_cannot_be_read_is_named_before_any_form_is_made(run_cli, tmp_path, name, content):
+    (tmp_path / name).write_bytes(content)
+    path = write_settings(tmp_path, f'[clinic]\nname = "Riverside"\nlogo = "{name}"\n')
+    result = run_cli("--config", str(path), "fill", "laser-acne-scar", *as_options(ADULT), "-o", "ana.pdf")
+    assert result.exit_code == 1
+    assert f"{path}: [clinic] The logo {tmp_path / name} is not" in result.output
+    assert "Save it again from your drawing program." in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "ana.pdf").exists()
