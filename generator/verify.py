@@ -52,6 +52,7 @@ class Verification:
     generator: str | None = None
     pages: int | None = None
     changed_pages: list[int] = field(default_factory=list)
+    pages_unchanged: bool = False  # every page present and as it was made
     signatures: list[SignatureField] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -116,6 +117,7 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
                 else f"pages {listed} changed since the form was made."
             )
 
+    pages_unchanged = not problems
     notes: list[str] = []
     fonts_expected = info.get(integrity.FONTS_DIGEST_KEY)
     if fonts_expected is None:
@@ -143,6 +145,7 @@ def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
         generator=_text(info, integrity.GENERATOR_KEY),
         pages=page_count,
         changed_pages=changed,
+        pages_unchanged=pages_unchanged,
         signatures=signatures,
         notes=notes,
     )
@@ -231,7 +234,7 @@ def report_lines(result: Verification) -> list[str]:
         f"  Document id:  {result.document_id}",
         f"  Made with:    {result.generator}",
     ]
-    if result.changed_pages or any("pages" in problem or "page checks" in problem for problem in result.problems):
+    if not result.pages_unchanged:
         changed = ", ".join(str(page) for page in result.changed_pages) or "none"
         lines.append(f"  Pages:        {result.pages}; CHANGED since the form was made: {changed}")
     else:
