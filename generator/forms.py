@@ -125,9 +125,12 @@ def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
 
 
 def load_all_forms(search_path: Iterable[Path] | None = None) -> list[Form]:
-    """Every available form, loaded and checked, sorted by id."""
-    folders = find_form_folders(form_search_path() if search_path is None else search_path)
-    return [load_form_folder(folders[form_id]) for form_id in sorted(folders)]
+    """Every available form, loaded and checked, sorted by id; a broken one
+    is an error (see `load_forms_listing` to list the rest anyway)."""
+    forms, problems = load_forms_listing(search_path)
+    if problems:
+        raise FormDefinitionError(problems[0])
+    return forms
 
 
 def load_forms_listing(search_path: Iterable[Path] | None = None) -> tuple[list[Form], list[str]]:
