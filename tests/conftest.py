@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +30,18 @@ def page_texts(pdf: bytes | Path) -> list[str]:
 
 def full_text(pdf: bytes | Path) -> str:
     return " ".join(page_texts(pdf))
+
+
+needs_qpdf = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (apt-get install qpdf)")
+
+
+def assert_qpdf_finds_no_problem(pdf: bytes, tmp_path: Path) -> None:
+    """qpdf --check, the structural check of a PDF, passes on `pdf`."""
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
 
 
 # An ordinary adult patient, as staff would type them.

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 
 import pytest
 from pypdf import PdfReader
 
 from generator import fill, load_form
 from generator.errors import PatientError
-from tests.conftest import ADULT, TODAY, flat, full_text, page_texts
+from tests.conftest import ADULT, TODAY, assert_qpdf_finds_no_problem, flat, full_text, needs_qpdf, page_texts
 
 FORM_ID = "laser-acne-scar"
 
@@ -178,13 +176,9 @@ def test_the_pdf_is_a4(ordinary_pdf):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 
 
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (apt-get install qpdf)")
+@needs_qpdf
 def test_qpdf_finds_no_structural_problem(ordinary_pdf, tmp_path):
-    path = tmp_path / "form.pdf"
-    path.write_bytes(ordinary_pdf)
-    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "No syntax or stream encoding errors found" in result.stdout
+    assert_qpdf_finds_no_problem(ordinary_pdf, tmp_path)
 
 
 def test_a_long_form_title_is_shortened_in_the_footer_not_overprinted(tmp_path, fields):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import shutil
 import subprocess
 import sys
 
@@ -24,7 +23,7 @@ from pypdf.generic import DecodedStreamObject, NameObject
 from reportlab.pdfgen.canvas import Canvas
 
 from generator import fill
-from tests.conftest import ADULT, TODAY
+from tests.conftest import ADULT, TODAY, assert_qpdf_finds_no_problem, needs_qpdf
 
 FORM_ID = "laser-acne-scar"
 SIGNERS = ("patient_signature", "clinician_signature", "witness_signature")
@@ -234,13 +233,9 @@ def test_verify_json_lists_every_file_and_exits_1_if_any_changed(run_cli, tmp_pa
     assert bad["intact"] is False and bad["is_form"] is False
 
 
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (apt-get install qpdf)")
+@needs_qpdf
 def test_a_signed_form_stays_a_valid_pdf(fully_signed, tmp_path):
-    path = tmp_path / "signed.pdf"
-    path.write_bytes(fully_signed)
-    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "No syntax or stream encoding errors found" in result.stdout
+    assert_qpdf_finds_no_problem(fully_signed, tmp_path)
 
 
 def font_object_span(pdf: bytes, marker: bytes) -> int:
