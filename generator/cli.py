@@ -408,9 +408,10 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
     """
     import json
 
+    from generator.signatures import load_trust_roots
     from generator.verify import report_lines, verify_file
 
-    roots = [path.read_bytes() for path in trust_files]
+    roots = load_trust_roots(trust_files)
     results = [verify_file(path, roots) for path in files]
     if as_json:
         click.echo(json.dumps([result.as_json() for result in results], indent=2, ensure_ascii=False))

@@ -55,6 +55,10 @@ class ConfigError(ConsentError):
     mistake, or names a logo that cannot be read."""
 
 
+class CertificateError(ConsentError):
+    """Raised when a certificate given to `consent verify --trust` cannot be used."""
+
+
 class OutputError(ConsentError):
     """Raised when the finished PDF cannot be written where it was asked for."""
 

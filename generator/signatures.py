@@ -12,6 +12,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
+
+from generator.errors import CertificateError
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,38 @@ class SignatureCheck:
     problem: str | None  # None when the signature is intact
 
 
-def check_signatures(data: bytes, trust_roots: Sequence[bytes] = ()) -> dict[str, SignatureCheck] | None:
-    """Each signed field's check, by field name; None if pyHanko is not installed."""
+def load_trust_roots(paths: Sequence[Path]) -> list[object]:
+    """The certificates in `paths` (PEM or DER), read once before any file is
+    checked; a file that is not a certificate is refused, naming it."""
+    if not paths:
+        return []
     try:
         from asn1crypto import pem, x509
+    except ImportError:
+        raise CertificateError(
+            "--trust needs the signing extra, which checks signatures: pip install 'consent[sign]'."
+        ) from None
+    roots = []
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            certificate = x509.Certificate.load(pem.unarmor(data)[2] if pem.detect(data) else data)
+            _ = certificate.native  # parses it all: a damaged certificate fails here, not mid-check
+        except (ValueError, TypeError) as error:
+            raise CertificateError(
+                f"{path} is not a certificate ({error}). Give --trust the clinic's signing certificate, "
+                "exported as a .pem or .cer file."
+            ) from None
+        roots.append(certificate)
+    return roots
+
+
+def check_signatures(data: bytes, trust_roots: Sequence[object] = ()) -> dict[str, SignatureCheck] | None:
+    """Each signed field's check, by field name; None if pyHanko is not installed.
+
+    `trust_roots` come from `load_trust_roots`.
+    """
+    try:
         from pyhanko.pdf_utils.reader import PdfFileReader
         from pyhanko.sign.validation import validate_pdf_signature
         from pyhanko_certvalidator import ValidationContext
@@ -38,14 +69,10 @@ def check_signatures(data: bytes, trust_roots: Sequence[bytes] = ()) -> dict[str
         logger = logging.getLogger(name)
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
-    roots = []
-    for root in trust_roots:
-        der = pem.unarmor(root)[2] if pem.detect(root) else root
-        roots.append(x509.Certificate.load(der))
     # Only the certificates staff name are trusted, never the operating
     # system's web-site roots; and no fetching: a clinic's machine may be
     # offline, and verify must not hang.
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     checks: dict[str, SignatureCheck] = {}
     for embedded in reader.embedded_signatures:

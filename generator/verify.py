@@ -64,10 +64,11 @@ class Verification:
         return {**asdict(self), "intact": self.intact}
 
 
-def verify_file(path: Path, trust_roots: Sequence[bytes] = ()) -> Verification:
+def verify_file(path: Path, trust_roots: Sequence[object] = ()) -> Verification:
     """Check one PDF. Never raises for a bad file: the problems are in the result.
 
-    `trust_roots` are DER or PEM certificates whose signatures count as trusted.
+    `trust_roots` (from `signatures.load_trust_roots`) are the certificates
+    whose signatures count as trusted.
     """
     name = str(path)
     # pypdf logs what it finds damaged (e.g. a stream that does not
@@ -199,7 +200,7 @@ def _fonts_digest(reader: PdfReader) -> str | None:
     return integrity.fonts_digest(fonts.values())
 
 
-def _signature_fields(reader: PdfReader, data: bytes, trust_roots: Sequence[bytes]) -> list[SignatureField]:
+def _signature_fields(reader: PdfReader, data: bytes, trust_roots: Sequence[object]) -> list[SignatureField]:
     names_signed: list[tuple[str, bool]] = []
     for name, field_dict in (reader.get_fields() or {}).items():
         if field_dict.get("/FT") == "/Sig":

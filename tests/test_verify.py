@@ -313,3 +313,12 @@ def test_the_tablet_workflow_initials_then_signatures_stays_intact(run_cli, tmp_
         "clinician_signature": "signed, intact",
         "witness_signature": "empty",
     }
+
+
+def test_a_trust_file_that_is_not_a_certificate_is_named(run_cli, tmp_path, fully_signed):
+    (tmp_path / "clinic-ca.pem").write_text("-----BEGIN NOTHING-----\nhello\n")
+    result = verify(run_cli, tmp_path, fully_signed, "--trust", str(tmp_path / "clinic-ca.pem"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'clinic-ca.pem'} is not a certificate" in result.output
+    assert "exported as a .pem or .cer file" in result.output
+    assert "Traceback" not in result.output
