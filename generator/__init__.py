@@ -5,7 +5,7 @@ The public API is what this module exports; everything else is private.
 
 import sys
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # ReportLab imports uharfbuzz, when it is installed, on its first font import,
 # for shaping consent never asks it to do (generator.scripts shapes
@@ -16,14 +16,17 @@ sys.modules.setdefault("uharfbuzz", None)  # type: ignore[arg-type]
 
 # Imported after the line above, on purpose.
 from generator.errors import ConsentError  # noqa: E402
+from generator.filing import Filed, KeptFileError, save  # noqa: E402
 from generator.forms import Form, load_all_forms, load_form  # noqa: E402
-from generator.main import FilledForm, default_file_name, fill, save  # noqa: E402
+from generator.main import FilledForm, default_file_name, fill  # noqa: E402
 from generator.patient import Patient, read_patient  # noqa: E402
 
 __all__ = [
     "ConsentError",
+    "Filed",
     "FilledForm",
     "Form",
+    "KeptFileError",
     "Patient",
     "__version__",
     "default_file_name",

@@ -1,10 +1,12 @@
 """A clinic day: appointment rows in; one PDF per good row, a bundle, a manifest out.
 
 Every row is checked before anything is rendered, and a bad row never stops
-the others. Rendering runs in worker processes that each load the fonts and
-forms once. Every file is written atomically, so a batch killed at any
-moment leaves only whole PDFs (plus hidden temporaries, removed by the next
-run); running the same list again gives the same files under the same names.
+the others. Rendering runs in worker processes that each load the fonts,
+forms and the clinic seal once. Every form is filed by `generator.filing`,
+as `consent fill` files one: written whole, never over a signed form, logged
+at once. A batch killed at any moment leaves only whole PDFs (plus hidden
+temporaries, removed by the next run); running the same list again finds
+every form already there and writes none.
 """
 
 from __future__ import annotations
@@ -21,10 +23,17 @@ from generator.appointments import AppointmentRow, read_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
+from generator.filing import KeptFileError, Sealer, file_form
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
 from generator.main import default_file_name, make_form
-from generator.output import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomically, write_stream_atomically
+from generator.output import (
+    PRIVATE_FOLDER_MODE,
+    TEMPORARY_PREFIX,
+    TEMPORARY_SUFFIX,
+    write_atomically,
+    write_stream_atomically,
+)
 from generator.patient import Patient, read_patient
 from generator.reports import (
     BUNDLE_NAME,
@@ -61,7 +70,8 @@ def batch_file_name(form: Form, patient: Patient) -> str:
     """Form, date and record as in `consent fill`, plus a hash of every detail.
 
     The hash tells apart two appointments of one record on one day, and is
-    the same on every run of the same list, so reruns overwrite, never add.
+    the same on every run of the same list, so a rerun finds its forms
+    already there, and never adds copies.
     """
     details = "\x1f".join(
         str(value)
@@ -136,6 +146,8 @@ class _RunSettings:
     search_path: Sequence[Path] | None
     audit_log: Path
     clinic: Clinic | None = None
+    seal_key: Path | None = None
+    replace: bool = False
 
 
 # Set in each worker by _start_worker: the run's fixed inputs, and each form
@@ -143,10 +155,11 @@ class _RunSettings:
 _settings: _RunSettings | None = None
 _worker_forms: dict[str, Form] = {}
 _worker_audit: AuditLog | None = None
+_worker_sealer: Sealer | None = None
 
 
 def _start_worker(settings: _RunSettings) -> None:
-    global _settings, _worker_audit
+    global _settings, _worker_audit, _worker_sealer
     _settings = settings
     _worker_forms.clear()
     load_fonts()
@@ -154,6 +167,17 @@ def _start_worker(settings: _RunSettings) -> None:
     # killed batch never leaves a PDF the log does not name. The descriptor
     # closes with the process; the run syncs the log once at the end.
     _worker_audit = AuditLog(settings.audit_log, command="batch")
+    _worker_sealer = load_sealer(settings.seal_key)
+
+
+def load_sealer(key_file: Path | None) -> Sealer | None:
+    """The clinic seal from `key_file`, ready to use; None without one."""
+    if key_file is None:
+        return None
+    from generator.seal import read_seal_key
+    from generator.sealing import Sealer as PyHankoSealer  # pyHanko loads only when a seal is used
+
+    return PyHankoSealer(read_seal_key(key_file))
 
 
 def render_job(job: Job) -> Made | RowProblem:
@@ -168,11 +192,18 @@ def render_job(job: Job) -> Made | RowProblem:
         form = _worker_forms.get(job.form_id)
         if form is None:
             form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
-        filled = make_form(form, job.patient, _settings.clinic)
-        write_atomically(_settings.out_dir / job.file_name, filled.pdf)
-        entry = filled.audit_entry(job.file_name)
+        filled = make_form(form, job.patient, _settings.clinic, seal_field=_worker_sealer is not None)
         assert _worker_audit is not None
-        _worker_audit.record(entry)
+        filed = file_form(
+            filled,
+            _settings.out_dir / job.file_name,
+            _worker_audit,
+            replace=_settings.replace,
+            sealer=_worker_sealer,
+            rename_hint="or run the batch into another --out-dir",
+        )
+    except KeptFileError as problem:
+        return RowProblem(job.row, "file", str(problem))
     except ConsentError as problem:
         return RowProblem(job.row, "form", str(problem))
     except Exception as problem:  # a bug must cost one row, not the clinic day
@@ -182,15 +213,7 @@ def render_job(job: Job) -> Made | RowProblem:
             f"The form could not be made ({type(problem).__name__}: {problem}). "
             "This is a fault in consent or in the form, not in the row: please report it.",
         )
-    return Made(
-        row=job.row,
-        file=job.file_name,
-        sha256=entry.sha256,
-        pages=entry.pages,
-        form=entry.form,
-        form_version=entry.form_version,
-        document_id=entry.document_id,
-    )
+    return Made(row=job.row, status=filed.outcome.value, entry=filed.entry)
 
 
 def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made | RowProblem]:
@@ -216,13 +239,18 @@ def run_batch(
     search_path: Sequence[Path] | None = None,
     audit_log: Path | None = None,
     clinic: Clinic | None = None,
+    seal_key: Path | None = None,
+    replace: bool = False,
 ) -> BatchResult:
     """The whole batch. Raises ConsentError only when nothing can be done.
 
     Every form made is recorded in `audit_log` (default: consent-audit.jsonl
-    in `out_dir`) as soon as it is written.
+    in `out_dir`) as soon as it is written. With `seal_key`, every form made
+    is sealed with it; with `replace`, an earlier unsigned version of a form
+    is replaced (a signed or filled one never is).
     """
     appointment_list = read_appointments(appointments, encoding=encoding)
+    load_sealer(seal_key)  # a wrong password stops the batch before anything is written
     _prepare_out_dir(out_dir)
     result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
     jobs, result.problems, duplicate_warnings = check_rows(
@@ -231,7 +259,14 @@ def run_batch(
     result.warnings += duplicate_warnings
     workers = workers or os.cpu_count() or 1
     audit_path = audit_log or out_dir / AUDIT_LOG_NAME
-    settings = _RunSettings(out_dir=out_dir, search_path=search_path, audit_log=audit_path, clinic=clinic)
+    settings = _RunSettings(
+        out_dir=out_dir,
+        search_path=search_path,
+        audit_log=audit_path,
+        clinic=clinic,
+        seal_key=seal_key,
+        replace=replace,
+    )
 
     def rendered_files() -> Iterator[Path]:
         for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):
@@ -266,7 +301,7 @@ def run_batch(
 
 def _prepare_out_dir(out_dir: Path) -> None:
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     except OSError as problem:
         raise ConsentError(
             f'Cannot create the output folder "{out_dir}": {problem.strerror}. Choose another --out-dir.'

@@ -1,16 +1,22 @@
 """The `consent` command. The only module that imports click.
 
 Exit codes (part of the contract, documented in the README):
-  0  done (batch: every row done)
-  1  input refused (a field, the form, or the output place); nothing written.
-     Batch: nothing could be done (unreadable list, missing column)
+  0  done (fill: saved, or the same form was already there; batch: every
+     row done; verify: every file intact)
+  1  input refused (a field, the form, the settings, or the output place);
+     nothing written. Batch: nothing could be done (unreadable list,
+     missing column). Verify: a file is changed, untrusted or not a form
   2  usage error (unknown option, malformed command line)
   3  batch finished, but some rows were refused (the rest are done)
   4  the PDF (or bundle) was written, but printing it failed
+  5  fill: a different file is already at the PDF's name (a signed or
+     filled form, or an unsigned one without --replace); it was kept and
+     nothing was written
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -24,8 +30,9 @@ from generator import __version__
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Settings, find_settings_file, load_settings
 from generator.errors import ConsentError, PatientError
+from generator.filing import Outcome, file_form
 from generator.forms import form_search_path, load_forms_listing
-from generator.main import default_file_name, fill, save
+from generator.main import default_file_name, fill
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
 from generator.printing import print_pdf
@@ -99,6 +106,16 @@ def main(ctx: click.Context, forms_dirs: tuple[Path, ...], config_file: Path | N
       consent check-form my-forms/botox   is a clinic's own form ready?
       consent COMMAND --help              every option, with examples
     """
+    _quiet_library_logs()
+
+
+def _quiet_library_logs() -> None:
+    """pyHanko and pypdf log what they find wrong in a damaged or altered PDF
+    (with tracebacks); consent reports each finding to staff in plain words,
+    so their log records go nowhere. Set here, by the application, once."""
+    root = logging.getLogger()
+    if not any(isinstance(handler, logging.NullHandler) for handler in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def _settings() -> Settings:
@@ -177,8 +194,25 @@ def _audit_option(command: Callable[..., Any]) -> Callable[..., Any]:
         "--audit-log",
         type=click.Path(dir_okay=False, path_type=Path),
         help="JSON Lines file that gets one line per form made (default: consent-audit.jsonl "
-        "beside the PDFs). It never holds the patient's name or date of birth.",
+        "beside the PDFs). It never holds the patient's name or date of birth. A file that is "
+        "not a consent audit log is refused.",
     )(command)
+
+
+def _replace_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--replace",
+        is_flag=True,
+        help="Replace an earlier, unsigned and unfilled version of a form at the same name (the audit log "
+        "records both). A signed or filled form is never replaced.",
+    )(command)
+
+
+def _sealer() -> Any:
+    """The clinic seal from the settings, loaded once for this run; None without one."""
+    from generator.batch import load_sealer
+
+    return load_sealer(_settings().seal_key)
 
 
 def _field_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -202,12 +236,14 @@ def _metavar(field: str) -> str:
     "form, procedure date and record number, in the current folder.",
 )
 @_audit_option
+@_replace_option
 @_print_options("the PDF")
 @_field_options
 def fill_command(
     form_id: str,
     output: Path | None,
     audit_log: Path | None,
+    replace: bool,
     print_: bool,
     printer: str | None,
     copies: int,
@@ -226,15 +262,28 @@ def fill_command(
         --procedure-date 2026-12-01 --clinician "Dr Lee" -o ana.pdf
 
     The PDF is written in one step: if anything is wrong, no file is left.
+    A file already at the PDF's name is never overwritten: if it is this
+    same form, nothing is written (exit 0); if it was signed or filled in,
+    it is kept (exit 5), always; an unsigned earlier version is replaced
+    only with --replace. With a clinic seal in the settings, the form is
+    sealed.
     """
     if output is not None and not output.is_dir() and output.suffix.lower() != ".pdf":
         raise click.BadParameter(f'"{output}" must end in .pdf (or be an existing folder).', param_hint="-o")
     _settings()  # a mistake in the settings file is reported before any question is asked
+    sealer = _sealer()  # so is a seal key that cannot be opened
     interactive = _at_terminal()
     fields = _ask_for_missing(fields, interactive)
     while True:
         try:
-            filled = fill(form_id, fields, today=date.today(), search_path=_search_path(), clinic=_settings().clinic)
+            filled = fill(
+                form_id,
+                fields,
+                today=date.today(),
+                search_path=_search_path(),
+                clinic=_settings().clinic,
+                seal_field=sealer is not None,
+            )
             break
         except PatientError as problem:
             if not interactive:
@@ -249,9 +298,14 @@ def fill_command(
     require_folder(target.parent)
     # The log is opened first: a form that cannot be logged is not made.
     with AuditLog(audit_log or target.parent / AUDIT_LOG_NAME, command="fill") as audit:
-        save(filled, target)
-        audit.record(filled.audit_entry(target.name))
-    click.echo(f"Saved {target} ({filled.form.id} v{filled.form.version}, {filled.page_count} pages).")
+        filed = file_form(filled, target, audit, replace=replace, sealer=sealer)
+    described = f"{filled.form.id} v{filled.form.version}, {filled.page_count} pages{', sealed' if sealer else ''}"
+    if filed.outcome is Outcome.ALREADY_THERE:
+        click.echo(f"{target} is already there: the same form, byte for byte. Nothing was written.")
+    elif filed.outcome is Outcome.REPLACED:
+        click.echo(f"Replaced the earlier unsigned {target} ({described}); the audit log records both.")
+    else:
+        click.echo(f"Saved {target} ({described}).")
     if _wants_print(print_, printer, copies):
         _send_to_printer(target, printer, copies)
 
@@ -309,6 +363,7 @@ def _prompt(field: str) -> str:
     help="How dates are written in the list, if not YYYY-MM-DD: e.g. %d/%m/%Y for 07/03/1990.",
 )
 @_audit_option
+@_replace_option
 @_print_options("print-bundle.pdf")
 def batch_command(
     appointments: Path,
@@ -317,6 +372,7 @@ def batch_command(
     encoding: str | None,
     date_format: str | None,
     audit_log: Path | None,
+    replace: bool,
     print_: bool,
     printer: str | None,
     copies: int,
@@ -335,13 +391,17 @@ def batch_command(
     Refused rows are listed, with how to fix them, in errors.csv, using the
     row numbers your spreadsheet shows.
 
+    Safe to run again: a form already there is left as it is, and one that
+    was signed since is never replaced (its row is reported in errors.csv).
+
     \b
     Example:
       consent batch tomorrow.csv --out-dir forms-2026-12-01
 
     \b
-    Exit codes: 0 all rows done; 3 some rows refused, the rest done;
-    1 nothing could be done (unreadable list, missing column); 2 usage.
+    Exit codes: 0 all rows done; 3 some rows refused (or their file kept),
+    the rest done; 1 nothing could be done (unreadable list, missing
+    column, a seal key that cannot be opened); 2 usage.
     """
     # Imported here so `consent fill` does not pay for pypdf and openpyxl.
     from generator.batch import run_batch
@@ -362,11 +422,17 @@ def batch_command(
             audit_log=audit_log,
             search_path=_search_path(),
             clinic=_settings().clinic,
+            seal_key=_settings().seal_key,
+            replace=replace,
         )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     refused = result.refused_rows
     summary = f"{len(result.made)} of {result.rows} rows done"
+    already, replaced = result.count(Outcome.ALREADY_THERE.value), result.count(Outcome.REPLACED.value)
+    if already or replaced:
+        parts = [f"{already} already there, unchanged" if already else "", f"{replaced} replaced" if replaced else ""]
+        summary += f" ({'; '.join(part for part in parts if part)})"
     if result.made:
         summary += f"; {out_dir / BUNDLE_NAME} has {result.bundle_pages} pages"
     if refused:
@@ -385,33 +451,43 @@ def batch_command(
     "--trust",
     "trust_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     metavar="CERT",
-    help="A certificate (PEM or DER) whose signatures count as trusted, e.g. your clinic's signing CA. Repeatable.",
+    help="A certificate (PEM or DER) that seals and signatures must chain to, e.g. your clinic's "
+    "clinic-seal.pem or signing CA. Repeatable. Without it, trust is not checked.",
 )
 def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Path, ...]) -> None:
-    """Check forms made by consent: what each is, whether it changed, who signed.
+    """Check forms made by consent: what each is, whether it changed, who sealed and signed it.
 
     \b
-    For each FILE.pdf, prints the form, version, language, record number,
-    page count and the consent version that made it; whether every page is
-    as it was made; and each signature field: empty, signed and intact,
-    signed and broken, or signed but not checked (checking signatures needs
-    pip install 'consent[sign]').
+    For each FILE.pdf, prints the form, version, language, record number
+    and the consent version that made it; its clinic seal, if it has one;
+    whether every page is as it was made; and each signature field: empty,
+    signed and intact, or signed and broken. Every change other than
+    filling in and signing the form's fields is named.
+
+    \b
+    A sealed form is checked against what was sealed: any change the seal
+    does not allow is found. Without a seal, only accidental damage and
+    casual edits can be found, not deliberate ones.
+
+    \b
+    Result, and exit code:
+      intact      0  every check passed
+      CHANGED     1  something was changed, or a seal or signature is broken
+      UNTRUSTED   1  with --trust: a seal or signature not from those certificates
+      NOT CHECKED 1  not a form made by consent, or not a file that can be read
 
     \b
     Example:
-      consent verify signed/laser-acne-scar_2026-12-01_00123.pdf
-
-    Exit 0 when every file is intact; 1 when a page or a signature was
-    changed, or a file is not a form made by consent.
+      consent verify --trust clinic-seal.pem signed/laser-acne-scar_2026-12-01_00123.pdf
     """
     import json
 
     from generator.signatures import load_trust_roots
     from generator.verify import report_lines, verify_file
 
-    roots = load_trust_roots(trust_files)
+    roots = load_trust_roots(trust_files) if trust_files else None
     results = [verify_file(path, roots) for path in files]
     if as_json:
         click.echo(json.dumps([result.as_json() for result in results], indent=2, ensure_ascii=False))
@@ -423,6 +499,88 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
                 click.echo(line)
     if not all(result.intact for result in results):
         sys.exit(1)
+
+
+@main.group("seal")
+def seal_group() -> None:
+    """The clinic seal: proof that a form is the clinic's, as it was issued.
+
+    \b
+    With a seal in the settings file, every form that fill and batch make
+    is certified with it. Filling in the form's fields and signing them
+    afterwards keeps the seal valid; any other change breaks it, and
+    `consent verify` names the change.
+
+    \b
+    In consent.toml (the key's password goes in CONSENT_SEAL_PASSWORD,
+    never in the file):
+      [seal]
+      key = "clinic-seal.p12"
+    """
+
+
+@seal_group.command("new-key")
+@click.option("--name", required=True, help="The clinic's name, as the seal's certificate gives it.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The key file to write, ending in .p12. The certificate alone is written beside it, ending in .pem.",
+)
+@click.option(
+    "--years", type=click.IntRange(1, 10), default=5, show_default=True, help="How long the seal stays valid."
+)
+def seal_new_key_command(name: str, output: Path, years: int) -> None:
+    """Make a self-signed clinic seal: a .p12 key file and a .pem certificate.
+
+    The key is locked with the password in CONSENT_SEAL_PASSWORD, or, at a
+    terminal, one you type twice. Keep the .p12 file and its password
+    private: whoever has both can seal forms as the clinic. Give the .pem
+    file to anyone who checks forms: `consent verify --trust clinic-seal.pem`.
+
+    A self-signed seal proves a form has not changed since a holder of this
+    key sealed it; that the key is the clinic's rests on how the .pem file
+    reached whoever checks (see the README). Nothing already there is ever
+    overwritten.
+
+    \b
+    Example:
+      consent seal new-key --name "Riverside Skin Clinic" -o clinic-seal.p12
+    """
+    import os
+
+    from generator.output import TargetExistsError, require_folder, write_new
+    from generator.seal import PASSWORD_VARIABLE, new_seal_key
+
+    if output.suffix.lower() not in (".p12", ".pfx"):
+        raise click.BadParameter(f'"{output}" must end in .p12 (or .pfx).', param_hint="-o")
+    if not name.strip() or len(name) > 64:
+        raise click.BadParameter("give the clinic's name, 1 to 64 characters.", param_hint="--name")
+    certificate_file = output.with_suffix(".pem")
+    require_folder(output.parent)
+    for path in (output, certificate_file):
+        if os.path.lexists(path):
+            raise ConsentError(f'"{path}" is already there; consent never overwrites a seal. Choose another -o.')
+    password = os.environ.get(PASSWORD_VARIABLE, "")
+    if not password:
+        if not _at_terminal():
+            raise ConsentError(
+                f"Set the environment variable {PASSWORD_VARIABLE} to the password for the new key, "
+                "or run this at a terminal to type it."
+            )
+        password = click.prompt("Password for the new seal key", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise ConsentError("The seal key's password must be at least 8 characters long.")
+    key_file, certificate = new_seal_key(name.strip(), password=password.encode("utf-8"), years=years)
+    try:
+        write_new(output, key_file, owner_only=True)
+        write_new(certificate_file, certificate)
+    except TargetExistsError as problem:
+        raise ConsentError(f'"{problem.target}" appeared while the seal was made; choose another -o.') from None
+    click.echo(f"Wrote {output} (the seal's key: keep it and its password private) and {certificate_file}")
+    click.echo(f"(its certificate: give it to whoever checks forms, for consent verify --trust {certificate_file}).")
+    click.echo(f'To seal every form, add to the settings file:  [seal] key = "{output.name}"')
 
 
 @main.command("check-form")

@@ -14,6 +14,10 @@ of these, forms have no letterhead and are printed on A4. Example::
     [forms]
     dirs = ["clinic-forms"]         # relative to this file
 
+    [seal]
+    key = "clinic-seal.p12"         # PKCS#12 or PEM; relative to this file.
+                                    # Its password: $CONSENT_SEAL_PASSWORD
+
 Anything unexpected (an unknown key, a wrong type, a missing logo file) is
 an error naming the file, so a typo never silently drops the letterhead.
 """
@@ -37,6 +41,7 @@ LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 _SECTIONS = {
     "clinic": {"name", "address", "phone", "logo", "paper"},
     "forms": {"dirs"},
+    "seal": {"key"},
 }
 
 
@@ -55,6 +60,7 @@ class Clinic:
 class Settings:
     clinic: Clinic = Clinic()
     forms_dirs: tuple[Path, ...] = ()
+    seal_key: Path | None = None  # the clinic seal's key file (generator.seal)
     source: Path | None = None  # the file they came from, if any
 
 
@@ -115,7 +121,19 @@ def load_settings(path: Path | None) -> Settings:
         if not resolved.is_dir():
             raise ConfigError(f"{path}: [forms] dirs names {entry}, but {resolved} is not a folder.")
         forms_dirs.append(resolved)
-    return Settings(clinic=clinic, forms_dirs=tuple(forms_dirs), source=path)
+    return Settings(clinic=clinic, forms_dirs=tuple(forms_dirs), seal_key=_seal_key(table, folder, path), source=path)
+
+
+def _seal_key(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
+    value = table.get("seal", {}).get("key")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{path}: [seal] key must be a file name in quotes, e.g. key = "clinic-seal.p12".')
+    key = (folder / value).resolve()
+    if not key.is_file():
+        raise ConfigError(f"{path}: [seal] key {value} was not found (looked for {key}).")
+    return key
 
 
 def _text(table: dict[str, Any], key: str, path: Path) -> str:

@@ -39,25 +39,35 @@ def _empty_appearance(canvas: Canvas, width: float, height: float) -> object:
     return form.getRef(form.makeStream(round(width, 2), round(height, 2), ""))
 
 
-def _add_widget(canvas: Canvas, entries: dict[str, object], x: float, y: float, width: float, height: float) -> None:
+def _add_widget(
+    canvas: Canvas, name: str, entries: dict[str, object], x: float, y: float, width: float, height: float
+) -> None:
     """Place a field's widget on the current page; (x, y) are in the canvas's
-    current coordinates (inside a flowable), the widget's /Rect in the page's."""
+    current coordinates (inside a flowable), the widget's /Rect in the page's.
+
+    A canvas with a `widgets_on_page` list is told each field's name and
+    place, for the page's view digest (see `integrity`)."""
     left, bottom = canvas.absolutePosition(x, y)
     right, top = canvas.absolutePosition(x + width, y + height)
+    rect = (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
     widget = PDFDictionary(
         {
             "Type": PDFName("Annot"),
             "Subtype": PDFName("Widget"),
             "F": _PRINT,
             "P": canvas._doc.thisPageRef(),
-            "Rect": PDFArray([round(left, 2), round(bottom, 2), round(right, 2), round(top, 2)]),
+            "Rect": PDFArray(list(rect)),
             "AP": PDFDictionary({"N": _empty_appearance(canvas, right - left, top - bottom)}),
+            "T": PDFString(name),
             **entries,
         }
     )
     canvas._addAnnotation(widget)
     form = canvas.acroForm
     form.fields.append(form.getRef(widget))
+    widgets = getattr(canvas, "widgets_on_page", None)
+    if widgets is not None:
+        widgets.append((name, rect))
 
 
 def add_text_field(
@@ -66,19 +76,19 @@ def add_text_field(
     """An empty, borderless text field named `name` over the given box."""
     entries: dict[str, object] = {
         "FT": PDFName("Tx"),
-        "T": PDFString(name),
         "TU": PDFString(tooltip),
         "DA": PDFString(f"/Helv {_TEXT_SIZE} Tf 0 g"),
         "V": PDFString(""),
     }
     if max_length:
         entries["MaxLen"] = max_length
-    _add_widget(canvas, entries, x, y, width, height)
+    _add_widget(canvas, name, entries, x, y, width, height)
 
 
 def add_signature_field(
     canvas: Canvas, name: str, tooltip: str, x: float, y: float, width: float, height: float
 ) -> None:
-    """An unsigned signature field named `name` over the given box."""
-    entries = {"FT": PDFName("Sig"), "T": PDFString(name), "TU": PDFString(tooltip)}
-    _add_widget(canvas, entries, x, y, width, height)
+    """An unsigned signature field named `name` over the given box (of no
+    size for a signature that shows nothing on the page, such as the seal)."""
+    entries = {"FT": PDFName("Sig"), "TU": PDFString(tooltip)}
+    _add_widget(canvas, name, entries, x, y, width, height)

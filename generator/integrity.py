@@ -5,7 +5,20 @@ digests let `consent verify` tell whether any page was changed after the
 form was made: each covers the page's content stream and the form XObjects
 the page draws (the page total and the page code are XObjects), so editing
 what a page shows changes its digest, while filling in fields or signing
-(which add annotations, not page content) does not.
+(which change the fields' values, not page content) does not.
+
+Two more digests cover what a viewer shows besides the content:
+- a page's view digest: its page boxes (a crop box can hide half a page),
+  its rotation and scale, and its annotations, where only the form's own
+  fields (by name and place) may be, so a box laid over a side effect
+  changes it;
+- the identity digest: form, version, language, record number and document
+  id as the document information gives them, so a form cannot be
+  re-labelled as another patient's by editing those entries.
+
+Anyone who edits a form can recompute all of these: they catch accidents
+and casual edits. Only a clinic seal (`generator.seal`) proves who made a
+form and that nothing was changed since.
 
 This module is shared by the renderer (which writes the keys) and the
 verifier (which reads them), so both compute a digest the same way.
@@ -25,6 +38,18 @@ DOCUMENT_ID_KEY = "/ConsentDocumentId"
 GENERATOR_KEY = "/ConsentGenerator"
 PAGE_DIGESTS_KEY = "/ConsentPageDigests"
 FONTS_DIGEST_KEY = "/ConsentFontsDigest"
+PAGE_VIEW_DIGESTS_KEY = "/ConsentPageViewDigests"
+IDENTITY_DIGEST_KEY = "/ConsentIdentityDigest"
+# The invisible signature field that holds the clinic's seal (generator.seal).
+SEAL_FIELD = "consent_seal"
+
+# The document information entries that say which form and which patient
+# record a file is; shown by `consent verify` and covered by the identity digest.
+IDENTITY_KEYS = (FORM_ID_KEY, FORM_VERSION_KEY, LANGUAGE_KEY, RECORD_NUMBER_KEY, DOCUMENT_ID_KEY)
+# Page boxes in the order a viewer resolves them (each defaults to the one before).
+BOX_NAMES = ("MediaBox", "CropBox", "BleedBox", "TrimBox", "ArtBox")
+
+Rect = tuple[float, float, float, float]
 
 DIGEST_PREFIX = "sha256:"
 
@@ -38,6 +63,55 @@ def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]]) -> str:
     for name, data in sorted(xobjects):
         digest.update(b"\0xobject\0" + name.encode("utf-8") + b"\0")
         digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One annotation as a viewer places it: its kind, the field it belongs
+    to (form fields only, else ""), and where it is on the page."""
+
+    subtype: str  # without the slash, e.g. "Widget", "Square"
+    field: str
+    rect: Rect
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What decides how a page's content is shown, apart from the content."""
+
+    boxes: tuple[Rect, ...]  # effective boxes, in BOX_NAMES order
+    rotate: int
+    user_unit: float
+    annotations: tuple[Annotation, ...]
+
+
+def normal_rect(values: Iterable[float]) -> Rect:
+    """A rectangle as (left, bottom, right, top), to 1/100 point, whichever
+    corners it was given by."""
+    x1, y1, x2, y2 = (round(float(value), 2) for value in values)
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def view_digest(view: PageView) -> str:
+    """The digest of a page's view: boxes, rotation, scale and annotations."""
+    lines = [
+        f"box {name} " + " ".join(f"{v:.2f}" for v in box) for name, box in zip(BOX_NAMES, view.boxes, strict=True)
+    ]
+    lines.append(f"rotate {view.rotate % 360}")
+    lines.append(f"unit {view.user_unit:.4f}")
+    for annotation in sorted(view.annotations, key=lambda a: (a.field, a.subtype, a.rect)):
+        rect = " ".join(f"{v:.2f}" for v in annotation.rect)
+        lines.append(f"annot {annotation.subtype}\0{annotation.field}\0{rect}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def identity_digest(identity: Iterable[tuple[str, str]]) -> str:
+    """The digest of the identity entries (key, value), in IDENTITY_KEYS order."""
+    given = dict(identity)
+    digest = hashlib.sha256()
+    for key in IDENTITY_KEYS:
+        digest.update(key.encode("utf-8") + b"\0" + given.get(key, "").encode("utf-8") + b"\0")
     return digest.hexdigest()
 
 

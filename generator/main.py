@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.audit import AuditEntry
 from generator.compose import compose
 from generator.config import Clinic
 from generator.document import Document, Letterhead
 from generator.fonts import glyph_problem
 from generator.forms import Form, load_form
-from generator.output import write_atomically
 from generator.patient import Patient, read_patient
 from generator.render import PageSetup, render_pdf
 
@@ -33,19 +31,6 @@ class FilledForm:
     page_count: int
     document_id: str
 
-    def audit_entry(self, file_name: str) -> AuditEntry:
-        """What the audit log records of this form, saved as `file_name`."""
-        return AuditEntry(
-            document_id=self.document_id,
-            form=self.form.id,
-            form_version=self.form.version,
-            language=self.patient.language,
-            record_number=self.patient.record_number,
-            file=file_name,
-            sha256=hashlib.sha256(self.pdf).hexdigest(),
-            pages=self.page_count,
-        )
-
 
 def fill(
     form_id: str,
@@ -55,13 +40,22 @@ def fill(
     search_path: Iterable[Path] | None = None,
     date_format: str | None = None,
     clinic: Clinic | None = None,
+    seal_field: bool = False,
 ) -> FilledForm:
     """Check the patient's fields, fill the form, and lay it out as PDF bytes.
 
-    Raises a ConsentError (with a message for staff) if the form or any field
-    is not acceptable; nothing is written.
+    `seal_field` gives the form the field a clinic seal goes in (for a form
+    that `generator.filing` will seal). Raises a ConsentError (with a message
+    for staff) if the form or any field is not acceptable; nothing is written.
     """
-    return fill_form(load_form(form_id, search_path), fields, today=today, date_format=date_format, clinic=clinic)
+    return fill_form(
+        load_form(form_id, search_path),
+        fields,
+        today=today,
+        date_format=date_format,
+        clinic=clinic,
+        seal_field=seal_field,
+    )
 
 
 def fill_form(
@@ -71,19 +65,20 @@ def fill_form(
     today: date,
     date_format: str | None = None,
     clinic: Clinic | None = None,
+    seal_field: bool = False,
 ) -> FilledForm:
     """`fill` for a form already loaded."""
     patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
-    return make_form(form, patient, clinic)
+    return make_form(form, patient, clinic, seal_field=seal_field)
 
 
-def make_form(form: Form, patient: Patient, clinic: Clinic | None = None) -> FilledForm:
+def make_form(form: Form, patient: Patient, clinic: Clinic | None = None, *, seal_field: bool = False) -> FilledForm:
     """Compose and lay out `form` for a patient already checked (a batch checks
     every row first, then hands the checked records to its workers), on the
     clinic's letterhead and paper when `clinic` is given."""
     clinic = clinic or Clinic()
     document = compose(form, patient, Letterhead(clinic.name, clinic.address, clinic.phone))
-    rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo))
+    rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo, seal_field=seal_field))
     return FilledForm(
         form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=rendered.document_id
     )
@@ -101,8 +96,3 @@ def default_file_name(form: Form, patient: Patient) -> str:
         digest = hashlib.sha256(patient.record_number.encode("utf-8")).hexdigest()[:8]
         record = f"{record}-{digest}" if record else digest
     return f"{form.id}_{patient.procedure_date.isoformat()}_{record}.pdf"
-
-
-def save(filled: FilledForm, target: Path) -> None:
-    """Write the PDF to `target` atomically."""
-    write_atomically(target, filled.pdf)

@@ -352,9 +352,25 @@ class _FormCanvas(Canvas):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._page_contents: list[tuple[bytes, list[str]]] = []
+        self._page_views: list[integrity.PageView] = []
+        # Filled by generator.fields as it places each field on the page.
+        self.widgets_on_page: list[tuple[str, integrity.Rect]] = []
 
     def showPage(self) -> None:
         forms_in_use = list(self._formsinuse)
+        media_box = integrity.normal_rect((0, 0, *self._pagesize))
+        self._page_views.append(
+            integrity.PageView(
+                boxes=(media_box,) * len(integrity.BOX_NAMES),
+                rotate=0,
+                user_unit=1.0,
+                annotations=tuple(
+                    integrity.Annotation("Widget", name, integrity.normal_rect(rect))
+                    for name, rect in self.widgets_on_page
+                ),
+            )
+        )
+        self.widgets_on_page = []
         super().showPage()
         content = self._doc.Pages.pages[-1].stream
         self._page_contents.append((content.encode("utf-8"), forms_in_use))
@@ -411,14 +427,21 @@ class _FormCanvas(Canvas):
             xobjects = [(name, xobject.stream) for name, xobject in drawn if isinstance(xobject, PDFFormXObject)]
             digests.append(integrity.page_digest(content, [(name, _as_bytes(data)) for name, data in xobjects]))
         document = self.document
-        extra = {
+        identity = {
             integrity.FORM_ID_KEY: document.form_id,
             integrity.FORM_VERSION_KEY: document.form_version,
             integrity.LANGUAGE_KEY: document.language,
             integrity.RECORD_NUMBER_KEY: document.record_number,
             integrity.DOCUMENT_ID_KEY: self.document_id,
+        }
+        extra = {
+            **identity,
             integrity.GENERATOR_KEY: f"consent {__version__}",
             integrity.PAGE_DIGESTS_KEY: integrity.format_page_digests(digests),
+            integrity.PAGE_VIEW_DIGESTS_KEY: integrity.format_page_digests(
+                integrity.view_digest(view) for view in self._page_views
+            ),
+            integrity.IDENTITY_DIGEST_KEY: integrity.DIGEST_PREFIX + integrity.identity_digest(identity.items()),
         }
         info = _ConsentInfo(extra)
         info.__dict__.update({k: v for k, v in self._doc.info.__dict__.items() if k != "extra"})
@@ -541,10 +564,12 @@ class RenderedPdf:
 
 @dataclass(frozen=True)
 class PageSetup:
-    """How the pages are set up: paper size ("A4" or "letter") and the clinic's logo."""
+    """How the pages are set up: paper size ("A4" or "letter"), the clinic's
+    logo, and whether the form gets a field for the clinic's seal."""
 
     paper: str = "A4"
     logo: Path | None = None
+    seal_field: bool = False
 
 
 def _letterhead(document: Document, setup: PageSetup, styles: _Styles, width: float) -> list[Flowable]:
@@ -614,6 +639,10 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
     code_left = page_width - MARGIN - CODE_SIZE
 
     def draw_page_furniture(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if setup.seal_field and doc.page == 1:
+            # The seal shows nothing on the page: a field of no size, made
+            # here so its place is part of page 1's view digest.
+            add_signature_field(canvas, integrity.SEAL_FIELD, "Clinic seal", 0, 0, 0, 0)
         canvas.saveState()
         header.drawOn(canvas, MARGIN, page_height - HEADER_TOP - header.height)
         if document.letterhead.name:

@@ -12,6 +12,8 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from generator.audit import AuditEntry
+
 BUNDLE_NAME = "print-bundle.pdf"
 MANIFEST_NAME = "manifest.json"
 ERRORS_NAME = "errors.csv"
@@ -30,15 +32,16 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class Made:
-    """One form written for one row: its file and what it holds."""
+    """One row's form, in its file: made now, already there from an earlier
+    run, or replacing an earlier unsigned version (see generator.filing)."""
 
     row: int
-    file: str
-    sha256: str
-    pages: int
-    form: str
-    form_version: str
-    document_id: str
+    status: str  # a generator.filing.Outcome value
+    entry: AuditEntry
+
+    @property
+    def file(self) -> str:
+        return self.entry.file
 
 
 @dataclass
@@ -55,17 +58,22 @@ class BatchResult:
     def refused_rows(self) -> list[int]:
         return sorted({problem.row for problem in self.problems})
 
+    def count(self, status: str) -> int:
+        return sum(made.status == status for made in self.made)
+
 
 def manifest_json(result: BatchResult, source: str) -> str:
     documents = [
         {
             "row": made.row,
             "file": made.file,
-            "sha256": made.sha256,
-            "pages": made.pages,
-            "form": made.form,
-            "form_version": made.form_version,
-            "document_id": made.document_id,
+            "status": made.status,
+            "sha256": made.entry.sha256,
+            "pages": made.entry.pages,
+            "form": made.entry.form,
+            "form_version": made.entry.form_version,
+            "document_id": made.entry.document_id,
+            **({"replaced_sha256": made.entry.replaced_sha256} if made.entry.replaced_sha256 else {}),
         }
         for made in result.made
     ]
@@ -75,8 +83,11 @@ def manifest_json(result: BatchResult, source: str) -> str:
         "totals": {
             "rows": result.rows,
             "documents": len(result.made),
+            "made": result.count("made"),
+            "already_there": result.count("already there"),
+            "replaced": result.count("replaced"),
             "refused_rows": len(result.refused_rows),
-            "pages": sum(made.pages for made in result.made),
+            "pages": sum(made.entry.pages for made in result.made),
             "bundle": BUNDLE_NAME if result.made else None,
             "bundle_pages": result.bundle_pages,
         },

@@ -1,92 +1,120 @@
-"""Checking the signatures in a signed form, with pyHanko when installed.
+"""Checking the signatures in a form, the clinic seal among them, with pyHanko.
 
-pyHanko is an optional extra (``pip install consent[sign]``): it takes most
-of a second to import and brings a cryptography stack that filling forms
-never needs.
+Only the certificates staff name with `--trust` are trusted, never the
+operating system's web-site roots, and nothing is fetched: a clinic's
+machine may be offline, and verify must not hang.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
 from generator.errors import CertificateError
+from generator.integrity import SEAL_FIELD
+from generator.reading import UnreadableFileError, read_regular_file
+
+# A certificate, or a short chain of them, is a few kilobytes.
+TRUST_FILE_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
 class SignatureCheck:
+    """What pyHanko found of one signed field."""
+
+    field: str
     signer: str | None
     signed_at: str | None
-    trusted: bool
-    problem: str | None  # None when the signature is intact
+    trusted: bool  # chains to a --trust certificate (always False without one)
+    problem: str | None  # None when the signature is intact and allows what came after it
+    is_seal: bool  # a certification signature in the seal's field
+    revision_end: int  # where the revision it signed ends, in bytes; 0 if unknown
+    changes_allowed: bool  # what was changed after it is what it allows (filling, signing)
+    modification: str | None  # pyHanko's words for a change it does not allow
 
 
 def load_trust_roots(paths: Sequence[Path]) -> list[object]:
-    """The certificates in `paths` (PEM or DER), read once before any file is
-    checked; a file that is not a certificate is refused, naming it."""
-    if not paths:
-        return []
-    try:
-        from asn1crypto import pem, x509
-    except ImportError:
-        raise CertificateError(
-            "--trust needs the signing extra, which checks signatures: pip install 'consent[sign]'."
-        ) from None
+    """The certificates in `paths` (PEM, possibly several, or DER), read once
+    before any file is checked; anything else is refused, naming the file."""
+    from asn1crypto import pem, x509
+
     roots = []
     for path in paths:
-        data = path.read_bytes()
         try:
-            certificate = x509.Certificate.load(pem.unarmor(data)[2] if pem.detect(data) else data)
-            _ = certificate.native  # parses it all: a damaged certificate fails here, not mid-check
-        except (ValueError, TypeError) as error:
+            data = read_regular_file(path, limit=TRUST_FILE_LIMIT)
+        except UnreadableFileError as problem:
+            raise CertificateError(
+                f"--trust {path} cannot be used: {problem.reason} Give the clinic's certificate, a .pem or .cer file."
+            ) from None
+        try:
+            blocks = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+            certificates = [x509.Certificate.load(der) for der in blocks]
+            for certificate in certificates:
+                _ = certificate.native  # parses it all: a damaged certificate fails here, not mid-check
+        except (ValueError, TypeError, OSError) as error:
             raise CertificateError(
                 f"{path} is not a certificate ({error}). Give --trust the clinic's signing certificate, "
                 "exported as a .pem or .cer file."
             ) from None
-        roots.append(certificate)
+        if not certificates:
+            raise CertificateError(f"{path} holds no certificate. Give --trust a .pem or .cer file.")
+        roots += certificates
     return roots
 
 
-def check_signatures(data: bytes, trust_roots: Sequence[object] = ()) -> dict[str, SignatureCheck] | None:
-    """Each signed field's check, by field name; None if pyHanko is not installed.
+def check_signatures(data: bytes, trust_roots: Sequence[object] = ()) -> dict[str, SignatureCheck]:
+    """Each signed field's check, by field name. `trust_roots` come from
+    `load_trust_roots`."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel, SuspiciousModification
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
 
-    `trust_roots` come from `load_trust_roots`.
-    """
-    try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-        from pyhanko.sign.validation import validate_pdf_signature
-        from pyhanko_certvalidator import ValidationContext
-    except ImportError:
-        return None
-
-    # pyHanko logs a traceback for every certificate it cannot trust; the
-    # finding is reported to staff in plain words instead.
-    for name in ("pyhanko", "pyhanko_certvalidator"):
-        logger = logging.getLogger(name)
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
-    # Only the certificates staff name are trusted, never the operating
-    # system's web-site roots; and no fetching: a clinic's machine may be
-    # offline, and verify must not hang.
     context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
     checks: dict[str, SignatureCheck] = {}
-    for embedded in reader.embedded_signatures:
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded_signatures = list(reader.embedded_signatures)
+    except Exception as error:  # a file pyHanko cannot read has no signature it can vouch for
+        raise SignatureReadError(str(error)) from None
+    for embedded in embedded_signatures:
+        name = str(embedded.field_name)
         try:
+            is_seal = name == SEAL_FIELD and embedded.docmdp_level is not None
+            byte_range = [int(value) for value in embedded.sig_object["/ByteRange"]]
+            revision_end = byte_range[2] + byte_range[3]
             status = validate_pdf_signature(embedded, context)
         except Exception as error:  # a malformed signature is a broken one, not a crash
-            checks[embedded.field_name] = SignatureCheck(None, None, False, f"its signature cannot be read ({error}).")
+            checks[name] = SignatureCheck(
+                name, None, None, False, f"its signature cannot be read ({error}).", False, 0, False, None
+            )
             continue
-        signer = _signer_name(status.signing_cert)
         signed_at = None
         if status.signer_reported_dt is not None:
             signed_at = status.signer_reported_dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        checks[embedded.field_name] = SignatureCheck(signer, signed_at, bool(status.trusted), _problem(status))
+        diff = status.diff_result
+        modification = str(diff).splitlines()[0] if isinstance(diff, SuspiciousModification) else None
+        level = status.modification_level
+        allowed = bool(status.docmdp_ok) and (level is None or level <= ModificationLevel.FORM_FILLING)
+        checks[name] = SignatureCheck(
+            field=name,
+            signer=_signer_name(status.signing_cert),
+            signed_at=signed_at,
+            trusted=bool(status.trusted),
+            problem=_problem(status),
+            is_seal=is_seal,
+            revision_end=revision_end,
+            changes_allowed=allowed,
+            modification=modification,
+        )
     return checks
+
+
+class SignatureReadError(Exception):
+    """pyHanko could not read the file's signatures at all."""
 
 
 def _signer_name(certificate: object) -> str | None:
@@ -101,6 +129,4 @@ def _problem(status: object) -> str | None:
         return "the signed content was changed after signing."
     if not status.valid:
         return "the signature does not match the signer's certificate."
-    if not status.docmdp_ok:
-        return "the form was changed after this signature in a way signing does not allow."
     return None

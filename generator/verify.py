@@ -1,15 +1,25 @@
-"""Read a generated form back: what it is, whether its pages are as they were
-made, and the state of each signature field.
+"""Read a form back and tell the truth about it: which form and patient
+record it is, whether anything changed since it was made, sealed or signed,
+and whether its seal and signatures come from a trusted certificate.
 
-Pages are checked against the digests the form carries (`integrity`);
-signatures with pyHanko when it is installed (``pip install consent[sign]``),
-otherwise a signed field is reported as signed but not checked.
+How far the answer goes depends on the form:
+- A sealed form: the seal (a certification signature, `generator.seal`)
+  covers the form as issued. The identity shown is the sealed revision's,
+  and every later change other than filling in and signing the form's
+  fields is named (`changes.revision_changes`).
+- A signed form without a seal: the first signature covers the form as it
+  was when signed; later changes are named the same way.
+- Any form: its pages, their view, its identity entries and its fonts are
+  checked against the digests it carries (`integrity`). Anyone who edits a
+  form can recompute those, so without a seal only accidental damage and
+  casual edits can be detected, not deliberate ones, and the report says so.
+
+The result is "intact" only when every check that could be made passed.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,31 +29,56 @@ from pypdf.errors import PdfReadError, PdfStreamError
 from pypdf.generic import DictionaryObject
 
 from generator import integrity
-from generator.signatures import SignatureCheck, check_signatures
+from generator.changes import fonts_digest, page_content_digest, page_view, revision_changes, view_problems
+from generator.reading import UnreadableFileError, read_regular_file
+from generator.signatures import SignatureCheck, SignatureReadError, check_signatures
+
+# A consent form is a few hundred kilobytes; even a long one with a large
+# logo stays far below this.
+LARGEST_PDF = 256 << 20
+
+INTACT = "intact"
+CHANGED = "CHANGED"
+UNTRUSTED = "UNTRUSTED"
+NOT_CHECKED = "NOT CHECKED"
 
 EMPTY = "empty"
 SIGNED_INTACT = "signed, intact"
 SIGNED_BROKEN = "signed, broken"
-SIGNED_NOT_CHECKED = "signed, not checked"
+
+NOT_SEALED = (
+    "Without a clinic seal, only accidental damage can be detected, not deliberate edits (see consent seal --help)."
+)
+# The first version whose forms carry view and identity digests.
+_VIEW_DIGESTS_SINCE = (0, 3, 0)
 
 
 @dataclass(frozen=True)
 class SignatureField:
     name: str
-    state: str  # one of EMPTY, SIGNED_INTACT, SIGNED_BROKEN, SIGNED_NOT_CHECKED
+    state: str  # EMPTY, SIGNED_INTACT or SIGNED_BROKEN
     signer: str | None = None
     signed_at: str | None = None
-    trusted: bool | None = None
+    trusted: bool | None = None  # None: not checked (no --trust given)
     problem: str | None = None
 
 
 @dataclass(frozen=True)
+class Seal:
+    signer: str | None
+    sealed_at: str | None
+    trusted: bool | None  # None: not checked (no --trust given)
+    problem: str | None  # None when the seal is intact
+
+
+@dataclass(frozen=True)
 class Verification:
-    """What `consent verify` found in one file. `intact` decides the exit code."""
+    """What `consent verify` found in one file. `result` decides the exit code."""
 
     file: str
     is_form: bool
     problems: list[str] = field(default_factory=list)
+    trust_problems: list[str] = field(default_factory=list)
     form_id: str | None = None
     form_version: str | None = None
     language: str | None = None
@@ -53,42 +88,49 @@ class Verification:
     pages: int | None = None
     changed_pages: list[int] = field(default_factory=list)
     pages_unchanged: bool = False  # every page present and as it was made
+    seal: Seal | None = None
+    trust_checked: bool = False
     signatures: list[SignatureField] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
+    def result(self) -> str:
+        if not self.is_form:
+            return NOT_CHECKED
+        if self.problems:
+            return CHANGED
+        if self.trust_problems:
+            return UNTRUSTED
+        return INTACT
+
+    @property
     def intact(self) -> bool:
-        return self.is_form and not self.problems
+        return self.result == INTACT
 
     def as_json(self) -> dict[str, object]:
-        return {**asdict(self), "intact": self.intact}
+        return {**asdict(self), "sealed": self.seal is not None, "result": self.result, "intact": self.intact}
 
 
-def verify_file(path: Path, trust_roots: Sequence[object] = ()) -> Verification:
+def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Verification:
     """Check one PDF. Never raises for a bad file: the problems are in the result.
 
     `trust_roots` (from `signatures.load_trust_roots`) are the certificates
-    whose signatures count as trusted.
+    a seal or signature must chain to; None (not []) when none were given.
     """
     name = str(path)
-    # pypdf logs what it finds damaged (e.g. a stream that does not
-    # decompress); the finding is reported in the result instead.
-    pypdf_log = logging.getLogger("pypdf")
-    pypdf_log.addHandler(logging.NullHandler())
-    pypdf_log.propagate = False
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        return Verification(name, False, [f"it could not be read ({error.strerror or error})."])
+        data = read_regular_file(path, limit=LARGEST_PDF)
+    except UnreadableFileError as problem:
+        return Verification(name, False, [problem.reason])
     if data.lstrip()[:5] != b"%PDF-":
         return Verification(name, False, ["it is not a PDF file."])
     try:
-        reader = PdfReader(io.BytesIO(data))
-        info = reader.metadata or {}
-        page_count = len(reader.pages)
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError) as error:
+        current = PdfReader(io.BytesIO(data))
+        info = current.metadata or {}
+        page_count = len(current.pages)
+        field_values = _signature_field_values(current)
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as error:
         return Verification(name, False, [f"it is a damaged PDF that cannot be read ({error})."])
-
     if integrity.FORM_ID_KEY not in info:
         return Verification(
             name,
@@ -99,57 +141,193 @@ def verify_file(path: Path, trust_roots: Sequence[object] = ()) -> Verification:
             ],
         )
 
+    checks: dict[str, SignatureCheck] = {}
+    if any(signed for signed in field_values.values()):
+        try:
+            checks = check_signatures(data, trust_roots or [])
+        except SignatureReadError as error:
+            return Verification(name, False, [f"its signatures cannot be read ({error})."])
+
     problems: list[str] = []
-    expected = integrity.parse_page_digests(str(info.get(integrity.PAGE_DIGESTS_KEY, "")))
-    changed: list[int] = []
-    if expected is None:
-        problems.append("its page checks are missing or damaged, so its pages cannot be checked.")
-    else:
-        if len(expected) != page_count:
-            problems.append(f"it was made with {len(expected)} pages, but now has {page_count}.")
-        for number, (page, digest) in enumerate(zip(reader.pages, expected, strict=False), start=1):
-            if _page_digest(page) != digest:
-                changed.append(number)
-        if changed:
-            listed = ", ".join(str(number) for number in changed)
+    seal_check = next((check for check in checks.values() if check.is_seal), None)
+    if field_values.get(integrity.SEAL_FIELD) and seal_check is None:
+        problems.append("its seal field holds something that is not a clinic seal.")
+    anchor = _anchor(seal_check, checks)
+    made = current
+    if anchor is not None and anchor.revision_end < len(data):
+        try:
+            made = PdfReader(io.BytesIO(data[: anchor.revision_end]))
+        except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError):
+            problems.append(f"the revision {anchor.field} covers cannot be read.")
+            made = current
+        if made is not current:
+            problems += revision_changes(made, current)
+
+    # The form as it was made: the sealed (or first signed) revision, else the file as it is.
+    made_info = made.metadata or {}
+    changed, page_problems, notes = _digest_checks(made, made_info)
+    problems = page_problems + problems
+
+    seal = None
+    if seal_check is not None:
+        seal = Seal(seal_check.signer, seal_check.signed_at, _trust(seal_check, trust_roots), seal_check.problem)
+        if seal_check.problem:
+            problems.append(f"the clinic seal is broken: {seal_check.problem}")
+        elif not seal_check.changes_allowed and not problems:
             problems.append(
-                f"page {listed} changed since the form was made."
-                if len(changed) == 1
-                else f"pages {listed} changed since the form was made."
+                "it was changed after it was sealed in a way the seal does not allow"
+                + (f" ({seal_check.modification})." if seal_check.modification else ".")
             )
+    else:
+        notes.insert(0, NOT_SEALED)
 
-    pages_unchanged = not problems
-    notes: list[str] = []
-    fonts_expected = info.get(integrity.FONTS_DIGEST_KEY)
-    if fonts_expected is None:
-        # Forms made before consent 0.2.0 carry no font digest.
-        notes.append("Its fonts were not checked: it was made by a consent version that records no font digest.")
-    elif _fonts_digest(reader) != str(fonts_expected):
-        problems.append(
-            "its embedded fonts changed since the form was made, so its text may not show as it was written."
+    signatures = []
+    for field_name, signed in field_values.items():
+        if field_name == integrity.SEAL_FIELD:
+            continue
+        if not signed:
+            signatures.append(SignatureField(field_name, EMPTY))
+            continue
+        check = checks.get(field_name)
+        if check is None:
+            signatures.append(SignatureField(field_name, SIGNED_BROKEN, problem="its signature could not be read."))
+            problems.append(f"{field_name} is broken: its signature could not be read.")
+            continue
+        problem = check.problem
+        if problem is None and not check.changes_allowed and seal_check is None:
+            problem = "the form was changed after this signature in a way signing does not allow."
+        state = SIGNED_INTACT if problem is None else SIGNED_BROKEN
+        signatures.append(
+            SignatureField(field_name, state, check.signer, check.signed_at, _trust(check, trust_roots), problem)
         )
+        if problem:
+            problems.append(f"{field_name} is broken: {problem}")
 
-    signatures = _signature_fields(reader, data, trust_roots)
-    for signature in signatures:
-        if signature.state == SIGNED_BROKEN:
-            problems.append(f"{signature.name} is broken: {signature.problem}")
+    trust_problems = []
+    if trust_roots is not None:
+        if seal is not None and seal.trusted is False:
+            trust_problems.append(
+                f"the clinic seal ({seal.signer or 'unknown signer'}) does not come from a --trust certificate."
+            )
+        for signature in signatures:
+            if signature.trusted is False:
+                trust_problems.append(
+                    f"{signature.name} was signed by {signature.signer or 'an unknown signer'}, whose certificate "
+                    "does not chain to a --trust certificate."
+                )
 
     return Verification(
         file=name,
         is_form=True,
-        problems=problems,
-        form_id=str(info[integrity.FORM_ID_KEY]),
-        form_version=_text(info, integrity.FORM_VERSION_KEY),
-        language=_text(info, integrity.LANGUAGE_KEY),
-        record_number=_text(info, integrity.RECORD_NUMBER_KEY),
-        document_id=_text(info, integrity.DOCUMENT_ID_KEY),
-        generator=_text(info, integrity.GENERATOR_KEY),
+        problems=_unique(problems),
+        trust_problems=trust_problems,
+        form_id=_text(made_info, integrity.FORM_ID_KEY),
+        form_version=_text(made_info, integrity.FORM_VERSION_KEY),
+        language=_text(made_info, integrity.LANGUAGE_KEY),
+        record_number=_text(made_info, integrity.RECORD_NUMBER_KEY),
+        document_id=_text(made_info, integrity.DOCUMENT_ID_KEY),
+        generator=_text(made_info, integrity.GENERATOR_KEY),
         pages=page_count,
         changed_pages=changed,
-        pages_unchanged=pages_unchanged,
+        pages_unchanged=not changed and not page_problems,
+        seal=seal,
+        trust_checked=trust_roots is not None,
         signatures=signatures,
         notes=notes,
     )
+
+
+def _anchor(seal: SignatureCheck | None, checks: dict[str, SignatureCheck]) -> SignatureCheck | None:
+    """The signature whose revision is the form as issued: the seal, else the
+    earliest intact signature; None when nothing vouches for a revision."""
+    if seal is not None:
+        return seal if seal.problem is None and seal.revision_end else None
+    intact = [check for check in checks.values() if check.problem is None and check.revision_end]
+    return min(intact, key=lambda check: check.revision_end, default=None)
+
+
+def _trust(check: SignatureCheck, trust_roots: Sequence[object] | None) -> bool | None:
+    return None if trust_roots is None else check.trusted
+
+
+def _digest_checks(reader: PdfReader, info: DictionaryObject) -> tuple[list[int], list[str], list[str]]:
+    """Pages, views, identity and fonts against the digests the form carries:
+    the changed pages, the problems and the notes."""
+    problems: list[str] = []
+    notes: list[str] = []
+    pages = list(reader.pages)
+    changed: list[int] = []
+    expected = integrity.parse_page_digests(str(info.get(integrity.PAGE_DIGESTS_KEY, "")))
+    if expected is None:
+        problems.append("its page checks are missing or damaged, so its pages cannot be checked.")
+    else:
+        if len(expected) != len(pages):
+            problems.append(f"it was made with {len(expected)} pages, but now has {len(pages)}.")
+        for number, (page, digest) in enumerate(zip(pages, expected, strict=False), start=1):
+            if page_content_digest(page) != digest:
+                changed.append(number)
+        if changed:
+            listed = ", ".join(str(number) for number in changed)
+            problems.append(
+                f"the content of page {listed} changed since the form was made."
+                if len(changed) == 1
+                else f"the content of pages {listed} changed since the form was made."
+            )
+
+    recent = _version(_text(info, integrity.GENERATOR_KEY)) >= _VIEW_DIGESTS_SINCE
+    views = integrity.parse_page_digests(str(info.get(integrity.PAGE_VIEW_DIGESTS_KEY, "")))
+    if views is None:
+        if recent:
+            problems.append("its page view checks are missing or damaged.")
+        else:
+            notes.append(
+                "Its page boxes and annotations were not checked: its consent version records no digest of them."
+            )
+    else:
+        for number, (page, digest) in enumerate(zip(pages, views, strict=False), start=1):
+            view = page_view(page)
+            if view is None or integrity.view_digest(view) != digest:
+                problems += view_problems(number, view)
+                if number not in changed:
+                    changed.append(number)
+
+    identity = str(info.get(integrity.IDENTITY_DIGEST_KEY, ""))
+    if identity:
+        values = [(key, _text(info, key) or "") for key in integrity.IDENTITY_KEYS]
+        if identity != integrity.DIGEST_PREFIX + integrity.identity_digest(values):
+            problems.append(
+                "the form's details in the document information (form, version, language, record number or "
+                "document id) were changed after it was made."
+            )
+    elif recent:
+        problems.append("its identity check is missing.")
+    else:
+        notes.append("Its record number was not checked: its consent version records no digest of it.")
+
+    fonts_expected = info.get(integrity.FONTS_DIGEST_KEY)
+    if fonts_expected is None:
+        notes.append("Its fonts were not checked: it was made by a consent version that records no font digest.")
+    elif fonts_digest(reader) != str(fonts_expected):
+        problems.append(
+            "its embedded fonts changed since the form was made, so its text may not show as it was written."
+        )
+    return sorted(changed), problems, notes
+
+
+def _signature_field_values(reader: PdfReader) -> dict[str, bool]:
+    """Each signature field, by name, and whether it holds a signature."""
+    return {
+        name: field_dict.get("/V") is not None
+        for name, field_dict in (reader.get_fields() or {}).items()
+        if field_dict.get("/FT") == "/Sig"
+    }
+
+
+def _version(generator: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in (generator or "").removeprefix("consent ").split("."))
+    except ValueError:
+        return (0,)
 
 
 def _text(info: DictionaryObject, key: str) -> str | None:
@@ -157,71 +335,8 @@ def _text(info: DictionaryObject, key: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _page_digest(page: DictionaryObject) -> str | None:
-    """The page's digest as `integrity` defines it, or None if it cannot be read."""
-    try:
-        contents = page.get_contents()
-        content = contents.get_data() if contents is not None else b""
-        resources = page.get("/Resources")
-        xobjects = resources.get_object().get("/XObject", {}) if resources is not None else {}
-        used = [
-            (str(name)[1:], xobject.get_object().get_data())
-            for name, xobject in xobjects.get_object().items()
-            if xobject.get_object().get("/Subtype") == "/Form"
-        ]
-    except Exception:  # any damage to a page makes it a changed page
-        return None
-    return integrity.page_digest(content, used)
-
-
-def _fonts_digest(reader: PdfReader) -> str | None:
-    """The digest of the fonts the pages use, as `integrity` defines it, or
-    None if a font cannot be read."""
-    fonts: dict[str, integrity.EmbeddedFont] = {}
-    try:
-        for page in reader.pages:
-            resources = page.get("/Resources")
-            font_table = resources.get_object().get("/Font", {}) if resources is not None else {}
-            for name, font in font_table.get_object().items():
-                font = font.get_object()
-                descriptor = font["/FontDescriptor"].get_object()
-                fonts[str(name)[1:]] = integrity.EmbeddedFont(
-                    resource_name=str(name)[1:],
-                    base_font=str(font["/BaseFont"])[1:],
-                    first_char=int(font["/FirstChar"]),
-                    widths=tuple(float(width) for width in font["/Widths"].get_object()),
-                    flags=int(descriptor["/Flags"]),
-                    missing_width=float(descriptor["/MissingWidth"]),
-                    to_unicode=font["/ToUnicode"].get_object().get_data(),
-                    font_file=descriptor["/FontFile2"].get_object().get_data(),
-                )
-    except Exception:  # a font that cannot be read counts as changed
-        return None
-    return integrity.fonts_digest(fonts.values())
-
-
-def _signature_fields(reader: PdfReader, data: bytes, trust_roots: Sequence[object]) -> list[SignatureField]:
-    names_signed: list[tuple[str, bool]] = []
-    for name, field_dict in (reader.get_fields() or {}).items():
-        if field_dict.get("/FT") == "/Sig":
-            names_signed.append((name, field_dict.get("/V") is not None))
-    checks: dict[str, SignatureCheck] | None = {}
-    if any(signed for _, signed in names_signed):
-        checks = check_signatures(data, trust_roots)
-    fields: list[SignatureField] = []
-    for name, signed in names_signed:
-        if not signed:
-            fields.append(SignatureField(name, EMPTY))
-        elif checks is None:
-            fields.append(SignatureField(name, SIGNED_NOT_CHECKED))
-        else:
-            check = checks.get(name)
-            if check is None:
-                fields.append(SignatureField(name, SIGNED_BROKEN, problem="its signature could not be read."))
-            else:
-                state = SIGNED_INTACT if check.problem is None else SIGNED_BROKEN
-                fields.append(SignatureField(name, state, check.signer, check.signed_at, check.trusted, check.problem))
-    return fields
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def report_lines(result: Verification) -> list[str]:
@@ -235,8 +350,15 @@ def report_lines(result: Verification) -> list[str]:
         f"  Document id:  {result.document_id}",
         f"  Made with:    {result.generator}",
     ]
+    if result.seal is None:
+        lines.append("  Seal:         none")
+    else:
+        seal = result.seal
+        state = "sealed, BROKEN" if seal.problem else "sealed, intact"
+        who = " ".join(part for part in (f"by {seal.signer}" if seal.signer else None, seal.sealed_at) if part)
+        lines.append(f"  Seal:         {state}{' ' + who if who else ''}; {_trust_words(seal.trusted)}")
     if not result.pages_unchanged:
-        changed = ", ".join(str(page) for page in result.changed_pages) or "none"
+        changed = ", ".join(str(page) for page in result.changed_pages) or "see below"
         lines.append(f"  Pages:        {result.pages}; CHANGED since the form was made: {changed}")
     else:
         lines.append(f"  Pages:        {result.pages}, all unchanged since the form was made")
@@ -251,26 +373,24 @@ def report_lines(result: Verification) -> list[str]:
     else:
         lines.append("  Signatures:   no signature fields")
     lines.extend(f"  {note}" for note in result.notes)
-    if any(signature.state == SIGNED_NOT_CHECKED for signature in result.signatures):
-        lines.append("  Signatures were not checked: install the signing extra (pip install 'consent[sign]').")
-    if result.intact:
-        lines.append("  Result:       intact")
-    else:
-        lines.append("  Result:       CHANGED")
-        lines.extend(f"    - {problem[0].upper()}{problem[1:]}" for problem in result.problems)
+    lines.append(f"  Result:       {result.result}")
+    lines.extend(f"    - {problem[0].upper()}{problem[1:]}" for problem in result.problems + result.trust_problems)
     return lines
+
+
+def _trust_words(trusted: bool | None) -> str:
+    if trusted is None:
+        return "trust not checked (give --trust CERT)"
+    return "trusted certificate" if trusted else "NOT TRUSTED: its certificate does not chain to --trust"
 
 
 def _signature_text(signature: SignatureField) -> tuple[str, str | None]:
     """The state of a signature field, and a line about who signed when."""
     if signature.state == EMPTY:
         return "empty (not signed yet)", None
-    if signature.state == SIGNED_NOT_CHECKED:
-        return SIGNED_NOT_CHECKED, None
     who = " ".join(
         part for part in (f"by {signature.signer}" if signature.signer else None, signature.signed_at) if part
     )
     if signature.state == SIGNED_BROKEN:
         return f"SIGNED, BROKEN: {signature.problem}", who or None
-    trust = "trusted certificate" if signature.trusted else "certificate not known here (see --trust)"
-    return SIGNED_INTACT, f"{who}; {trust}"
+    return SIGNED_INTACT, f"{who}; {_trust_words(signature.trusted)}"

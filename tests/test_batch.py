@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from generator.reports import MANIFEST_NAME as MANIFEST
 from generator.reports import RowProblem, errors_csv
 from tests.conftest import TESTS, full_text
 
@@ -163,17 +164,20 @@ def test_all_good_rows_exit_0_with_an_empty_errors_file(run_cli, tmp_path):
     assert result.stdout.count("\n") == 1, "only the summary when not at a terminal"
 
 
-def test_a_rerun_gives_the_same_files_and_clears_leftovers(run_cli, tmp_path):
+def test_a_rerun_finds_every_form_already_there_and_clears_leftovers(run_cli, tmp_path):
     run_cli("batch", str(TOMORROW), "--out-dir", "out")
     out = tmp_path / "out"
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     (out / ".consent-abc123.partial").write_bytes(b"half a PDF")
-    run_cli("batch", str(TOMORROW), "--out-dir", "out")
+    result = run_cli("batch", str(TOMORROW), "--out-dir", "out")
+    assert result.exit_code == 3  # the fixture's four bad rows are refused again
+    assert "4 of 8 rows done (4 already there, unchanged)" in result.output
     after = {path.name: path.read_bytes() for path in out.iterdir()}
-    # The audit log is the one file that grows: it records both runs.
-    log_before, log_after = before.pop("consent-audit.jsonl"), after.pop("consent-audit.jsonl")
+    # Nothing was made, so the audit log has no new line either.
+    manifest_before, manifest_after = json.loads(before.pop(MANIFEST)), json.loads(after.pop(MANIFEST))
     assert after == before
-    assert log_after.startswith(log_before) and log_after.count(b"\n") == 2 * log_before.count(b"\n") == 8
+    assert [document["status"] for document in manifest_after["documents"]] == ["already there"] * 4
+    assert [d["sha256"] for d in manifest_after["documents"]] == [d["sha256"] for d in manifest_before["documents"]]
 
 
 def test_exact_duplicate_rows_make_one_form(run_cli, tmp_path):

@@ -123,7 +123,8 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(generator.output.os, "replace", disk_full)
+    # The moment the finished file is put in place is the last that can fail.
+    monkeypatch.setattr(generator.output.os, "link", disk_full)
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 1
     assert f'Cannot save "{DEFAULT_NAME}": No space left on device.' in result.output
