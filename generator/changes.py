@@ -110,20 +110,25 @@ def view_problems(page_number: int, view: integrity.PageView | None) -> list[str
     return found or [f"the form fields on page {page_number}, or the size of the page, were changed."]
 
 
-def revision_changes(before: PdfReader, after: PdfReader) -> list[str]:
+def revision_changes(before: PdfReader, after: PdfReader) -> tuple[list[str], list[int]]:
     """Every change from `before` (an earlier revision) to `after`, other than
-    filling in or signing the fields `before` already had."""
+    filling in or signing the fields `before` already had; and the pages changed."""
     found = _information_changes(before, after)
+    pages: list[int] = []
     before_pages, after_pages = list(before.pages), list(after.pages)
     if len(before_pages) != len(after_pages):
         found.append(f"it had {len(before_pages)} pages, and now has {len(after_pages)}.")
     for number, (old, new) in enumerate(zip(before_pages, after_pages, strict=False), start=1):
+        page_changes = []
         if page_content_digest(new) != page_content_digest(old) or page_content_digest(new) is None:
-            found.append(f"the content of page {number} was changed.")
-        found += _view_changes(number, page_view(old), page_view(new))
+            page_changes.append(f"the content of page {number} was changed.")
+        page_changes += _view_changes(number, page_view(old), page_view(new))
+        if page_changes:
+            found += page_changes
+            pages.append(number)
     if fonts_digest(before) != fonts_digest(after):
         found.append("its embedded fonts were changed, so its text may not show as it was written.")
-    return found
+    return found, pages
 
 
 def _information_changes(before: PdfReader, after: PdfReader) -> list[str]:
@@ -149,7 +154,9 @@ def _view_changes(number: int, old: integrity.PageView | None, new: integrity.Pa
     found = []
     for name, old_box, new_box in zip(integrity.BOX_NAMES, old.boxes, new.boxes, strict=True):
         if old_box != new_box:
+            # The boxes after it default to it: the first changed one is the news.
             found.append(f"page {number}'s {name} was changed, so the page shows {_box_words(name)}.")
+            break
     if old.rotate % 360 != new.rotate % 360:
         found.append(f"page {number} was rotated by {(new.rotate - old.rotate) % 360} degrees.")
     if old.user_unit != new.user_unit:

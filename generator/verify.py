@@ -154,6 +154,7 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
         problems.append("its seal field holds something that is not a clinic seal.")
     anchor = _anchor(seal_check, checks)
     made = current
+    later_pages: list[int] = []
     if anchor is not None and anchor.revision_end < len(data):
         try:
             made = PdfReader(io.BytesIO(data[: anchor.revision_end]))
@@ -161,12 +162,14 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
             problems.append(f"the revision {anchor.field} covers cannot be read.")
             made = current
         if made is not current:
-            problems += revision_changes(made, current)
+            later, later_pages = revision_changes(made, current)
+            problems += later
 
     # The form as it was made: the sealed (or first signed) revision, else the file as it is.
     made_info = made.metadata or {}
     changed, page_problems, notes = _digest_checks(made, made_info)
     problems = page_problems + problems
+    changed = sorted(set(changed) | set(later_pages))
 
     seal = None
     if seal_check is not None:
@@ -191,7 +194,7 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
         check = checks.get(field_name)
         if check is None:
             signatures.append(SignatureField(field_name, SIGNED_BROKEN, problem="its signature could not be read."))
-            problems.append(f"{field_name} is broken: its signature could not be read.")
+            problems.append(f"the signature in {field_name} is broken: its signature could not be read.")
             continue
         problem = check.problem
         if problem is None and not check.changes_allowed and seal_check is None:
@@ -201,19 +204,20 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
             SignatureField(field_name, state, check.signer, check.signed_at, _trust(check, trust_roots), problem)
         )
         if problem:
-            problems.append(f"{field_name} is broken: {problem}")
+            problems.append(f"the signature in {field_name} is broken: {problem}")
 
+    # Trust is a question only for a seal or signature that is intact.
     trust_problems = []
     if trust_roots is not None:
-        if seal is not None and seal.trusted is False:
+        if seal is not None and seal.trusted is False and seal.problem is None:
             trust_problems.append(
                 f"the clinic seal ({seal.signer or 'unknown signer'}) does not come from a --trust certificate."
             )
         for signature in signatures:
-            if signature.trusted is False:
+            if signature.trusted is False and signature.state == SIGNED_INTACT:
                 trust_problems.append(
-                    f"{signature.name} was signed by {signature.signer or 'an unknown signer'}, whose certificate "
-                    "does not chain to a --trust certificate."
+                    f"the signature in {signature.name}, by {signature.signer or 'an unknown signer'}, does not "
+                    "come from a --trust certificate."
                 )
 
     return Verification(
@@ -354,9 +358,10 @@ def report_lines(result: Verification) -> list[str]:
         lines.append("  Seal:         none")
     else:
         seal = result.seal
-        state = "sealed, BROKEN" if seal.problem else "sealed, intact"
-        who = " ".join(part for part in (f"by {seal.signer}" if seal.signer else None, seal.sealed_at) if part)
-        lines.append(f"  Seal:         {state}{' ' + who if who else ''}; {_trust_words(seal.trusted)}")
+        who = f", by {seal.signer}" if seal.signer else ""
+        when = f" on {seal.sealed_at}" if seal.sealed_at else ""
+        state = "sealed, BROKEN" if seal.problem else f"sealed, intact{who}{when}; {_trust_words(seal.trusted)}"
+        lines.append(f"  Seal:         {state}")
     if not result.pages_unchanged:
         changed = ", ".join(str(page) for page in result.changed_pages) or "see below"
         lines.append(f"  Pages:        {result.pages}; CHANGED since the form was made: {changed}")
@@ -389,8 +394,13 @@ def _signature_text(signature: SignatureField) -> tuple[str, str | None]:
     if signature.state == EMPTY:
         return "empty (not signed yet)", None
     who = " ".join(
-        part for part in (f"by {signature.signer}" if signature.signer else None, signature.signed_at) if part
+        part
+        for part in (
+            f"by {signature.signer}" if signature.signer else None,
+            f"on {signature.signed_at}" if signature.signed_at else None,
+        )
+        if part
     )
     if signature.state == SIGNED_BROKEN:
         return f"SIGNED, BROKEN: {signature.problem}", who or None
-    return SIGNED_INTACT, f"{who}; {_trust_words(signature.trusted)}"
+    return SIGNED_INTACT, f"{who}; {_trust_words(signature.trusted)}" if who else _trust_words(signature.trusted)

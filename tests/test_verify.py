@@ -3,26 +3,21 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
+import os
 import subprocess
+import sys
+import time
 
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 from reportlab.pdfgen.canvas import Canvas
 
 from generator import fill
 from tests.conftest import ADULT, TODAY, assert_qpdf_finds_no_problem, needs_qpdf
+from tests.signing import crop, fill_fields, make_signer, relabel, sign, white_box_over
 
 FORM_ID = "laser-acne-scar"
 SIGNERS = ("patient_signature", "clinician_signature", "witness_signature")
@@ -31,50 +26,7 @@ SIGNERS = ("patient_signature", "clinician_signature", "witness_signature")
 @pytest.fixture(scope="module")
 def certificate():
     """A self-signed signing certificate, made for this test run only."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Clinic Signing")])
-    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    signer = signers.SimpleSigner(
-        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
-        cert_registry=None,
-    )
-    return signer, cert.public_bytes(serialization.Encoding.PEM)
-
-
-def sign(pdf: bytes, field: str, signer) -> bytes:
-    """Sign one existing field, as an incremental update."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field), signer=signer).getvalue()
+    return make_signer("Test Clinic Signing")
 
 
 @pytest.fixture(scope="module")
@@ -273,17 +225,6 @@ def test_a_form_from_before_font_digests_is_checked_without_its_fonts(run_cli, t
     assert "Its fonts were not checked: it was made by a consent version that records no font digest." in result.output
 
 
-def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
-    """Type into the form's fields as a form-filling tool does (pypdf, incremental)."""
-    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
-    for page in writer.pages:
-        if "/Annots" in page:
-            writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def test_the_tablet_workflow_initials_then_signatures_stays_intact(run_cli, tmp_path, unsigned, certificate):
     """The patient types initials and the date, signs; the clinician signs.
     Each box shows its own value, and verify finds everything intact."""
@@ -314,3 +255,108 @@ def test_a_trust_file_that_is_not_a_certificate_is_named(run_cli, tmp_path, full
     assert f"{tmp_path / 'clinic-ca.pem'} is not a certificate" in result.output
     assert "exported as a .pem or .cer file" in result.output
     assert "Traceback" not in result.output
+
+
+UNSEALED_EDITS = {
+    "a white annotation over a side effect": (
+        lambda pdf, incremental: white_box_over(pdf, 2, incremental=incremental),
+        "an annotation (Square) was added on page 2.",
+    ),
+    "a crop box hiding half of page 2": (
+        lambda pdf, incremental: crop(pdf, 2, incremental=incremental),
+        "page 2 has a CropBox that shows only part of the page.",
+    ),
+    "another patient's record number": (
+        lambda pdf, incremental: relabel(pdf, "00999", incremental=incremental),
+        "the form's details in the document information (form, version, language, record number or document id) "
+        "were changed after it was made.",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(UNSEALED_EDITS), ids=list(UNSEALED_EDITS))
+@pytest.mark.parametrize("incremental", [True, False], ids=["incremental update", "file rewritten"])
+def test_cheap_edits_of_an_unsealed_form_are_caught(run_cli, tmp_path, unsigned, edit, incremental):
+    change, named = UNSEALED_EDITS[edit]
+    tampered = change(unsigned, incremental)
+    exit_code, report = verify_json(run_cli, tmp_path, tampered)
+    assert exit_code == 1
+    assert report["result"] == "CHANGED"
+    assert named in report["problems"]
+    text = verify(run_cli, tmp_path, tampered).output
+    assert "Without a clinic seal, only accidental damage can be detected, not deliberate edits" in text
+
+
+def test_an_unsealed_signed_form_relabelled_after_signing_shows_the_signed_record(
+    run_cli, tmp_path, unsigned, certificate
+):
+    signed = sign(unsigned, "patient_signature", certificate[0])
+    exit_code, report = verify_json(run_cli, tmp_path, relabel(signed, "00999"))
+    assert exit_code == 1
+    assert report["record_number"] == "00123", "the record the patient signed, not a later edit"
+    assert any(
+        "record number in the document information was changed from '00123' to '00999'" in problem
+        for problem in report["problems"]
+    )
+
+
+def test_a_signature_from_a_certificate_that_did_not_issue_it_is_untrusted(run_cli, tmp_path, fully_signed):
+    _, stranger = make_signer("Not The Clinic")
+    (tmp_path / "stranger.pem").write_bytes(stranger)
+    exit_code, report = verify_json(run_cli, tmp_path, fully_signed, "--trust", str(tmp_path / "stranger.pem"))
+    assert exit_code == 1
+    assert report["result"] == "UNTRUSTED"
+    assert len(report["trust_problems"]) == 3
+    assert "by Test Clinic Signing, does not come from a --trust certificate" in report["trust_problems"][0]
+
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe.pdf"
+    os.mkfifo(path)
+    return path
+
+
+NOT_A_FILE = "it is not an ordinary file (a pipe, a device or a socket)."
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tmp_path: "/dev/zero", NOT_A_FILE),
+        (_fifo, NOT_A_FILE),
+        (lambda tmp_path: tmp_path, "it is a folder, not a file."),
+    ],
+    ids=["/dev/zero", "a FIFO", "a folder"],
+)
+def test_what_is_not_a_file_is_refused_at_once(tmp_path, make, reason):
+    """Run as a real process: a hang shows as a timeout, not a slow test."""
+    target = str(make(tmp_path))
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "verify", target], capture_output=True, text=True, timeout=30
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert f"{target}: NOT CHECKED - {reason}" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    print(f"verify {target}: {elapsed:.2f} s, including Python's start")
+
+
+@pytest.mark.parametrize("make", [lambda tmp_path: "/dev/zero", _fifo], ids=["/dev/zero", "a FIFO"])
+def test_a_trust_file_that_is_not_a_file_is_refused_at_once(tmp_path, unsigned, make):
+    form = tmp_path / "form.pdf"
+    form.write_bytes(unsigned)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "verify", "--trust", str(make(tmp_path)), str(form)],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert NOT_A_FILE in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_trust_file_larger_than_a_certificate_is_refused(run_cli, tmp_path, unsigned):
+    (tmp_path / "huge.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\n" + b"A" * 200_000)
+    result = verify(run_cli, tmp_path, unsigned, "--trust", str(tmp_path / "huge.pem"))
+    assert result.exit_code == 1
+    assert "larger than any file of this kind" in result.output
