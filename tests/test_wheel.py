@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import as_options, full_text
+from tests.signing import make_signer, sign
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,18 @@ def test_the_wheel_contains_the_forms_and_fonts_with_their_licence(wheel):
         "generator/fonts/LICENSE-DejaVu.txt",
     ):
         assert expected in names
+
+
+def test_the_wheel_requires_what_checks_signatures(wheel):
+    """`pip install .` must bring pyHanko: a default install checks signatures."""
+    (metadata,) = [name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".dist-info/METADATA")]
+    requirements = [
+        line.split(":", 1)[1].strip().lower()
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    assert any(requirement.startswith("pyhanko") for requirement in requirements), requirements
+    assert any(requirement.startswith("pyhanko-certvalidator") for requirement in requirements), requirements
 
 
 def test_installed_consent_fills_a_form_from_another_folder(wheel, tmp_path, fields):
@@ -74,3 +87,12 @@ def test_installed_consent_fills_a_form_from_another_folder(wheel, tmp_path, fie
         cwd=elsewhere, capture_output=True, text=True,
     )  # fmt: skip
     assert str(environment) in where.stdout
+    # The installed copy finds a signed form whose signed bytes were changed.
+    signer, _ = make_signer("Tablet")
+    signed = sign(pdf.read_bytes(), "patient_signature", signer)
+    at = signed.index(b"Laser acne scar treatment")
+    (elsewhere / "tampered.pdf").write_bytes(signed[:at] + b"l" + signed[at + 1 :])
+    checked = subprocess.run([str(consent), "verify", "tampered.pdf"], cwd=elsewhere, capture_output=True, text=True)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "SIGNED, BROKEN: the signed content was changed after signing." in checked.stdout
+    assert "Result:       CHANGED" in checked.stdout
