@@ -152,6 +152,9 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
     seal_check = next((check for check in checks.values() if check.is_seal), None)
     if field_values.get(integrity.SEAL_FIELD) and seal_check is None:
         problems.append("its seal field holds something that is not a clinic seal.")
+    if integrity.SEAL_FIELD in field_values and not field_values[integrity.SEAL_FIELD]:
+        # consent makes the field only for a form it seals at once.
+        problems.append("it was made to carry the clinic's seal, but the seal has been removed.")
     anchor = _anchor(seal_check, checks)
     made = current
     later_pages: list[int] = []

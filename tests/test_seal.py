@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
 
 from generator.cli import main
+from generator.verify import verify_file
 from tests.conftest import ADULT, as_options
 from tests.signing import crop, field_names, fill_fields, make_signer, relabel, rewrite_page, sign, white_box_over
 
@@ -223,3 +226,34 @@ def test_a_batch_seals_every_form(tmp_path, clinic):
     assert checked.output.count("Seal:         sealed, intact, by Riverside Skin Clinic") == 4
     rerun = invoke("--config", str(clinic / "consent.toml"), "batch", str(TOMORROW), "--out-dir", str(tmp_path))
     assert "4 of 8 rows done (4 already there, unchanged)" in rerun.output
+
+
+def test_a_removed_seal_is_noticed(tmp_path, sealed):
+    """Taking the seal out (and the certification with it) does not turn a
+    sealed form into an unsealed one that passes."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(sealed)))
+    del writer._root_object["/Perms"]
+    for field in writer._root_object["/AcroForm"]["/Fields"]:
+        field = field.get_object()
+        if field.get("/T") == "consent_seal":
+            del field["/V"]
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    exit_code, report, _ = verify(tmp_path, buffer.getvalue())
+    assert exit_code == 1
+    assert report["sealed"] is False
+    assert "it was made to carry the clinic's seal, but the seal has been removed." in report["problems"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_changed_byte_of_a_sealed_form_passes_as_intact(tmp_path, sealed, data):
+    """Any byte the seal covers, changed to any other value, is noticed."""
+    hole_start = sealed.index(b"/Contents <") + len(b"/Contents ")
+    hole_end = sealed.index(b">", hole_start) + 1
+    at = data.draw(st.integers(0, len(sealed) - 1).filter(lambda i: not hole_start <= i < hole_end), label="offset")
+    value = data.draw(st.integers(0, 255).filter(lambda b: b != sealed[at]), label="new byte")
+    path = tmp_path / "flipped.pdf"
+    path.write_bytes(sealed[:at] + bytes([value]) + sealed[at + 1 :])
+    result = verify_file(path, trust_roots=None)
+    assert result.result != "intact", (at, value)

@@ -360,3 +360,20 @@ def test_a_trust_file_larger_than_a_certificate_is_refused(run_cli, tmp_path, un
     result = verify(run_cli, tmp_path, unsigned, "--trust", str(tmp_path / "huge.pem"))
     assert result.exit_code == 1
     assert "larger than any file of this kind" in result.output
+
+
+def test_a_form_from_consent_0_2_is_checked_for_what_it_records(run_cli, tmp_path, unsigned):
+    """0.2.0 forms carry no view or identity digest: their pages are still
+    checked, and the report says what was not."""
+    older = unsigned
+    for key, hidden in ((b"/ConsentPageViewDigests", b"/ConsentPageViewDigestX"),
+                        (b"/ConsentIdentityDigest", b"/ConsentIdentityDigesX"),
+                        (b"(consent 0.3.0)", b"(consent 0.2.0)")):  # fmt: skip
+        older = older.replace(key, hidden)
+    result = verify(run_cli, tmp_path, older)
+    assert result.exit_code == 0, result.output
+    assert "Its page boxes and annotations were not checked" in result.output
+    assert "Its record number was not checked" in result.output
+    # The same keys missing from a form that says it is from 0.3.0 or later is damage.
+    newer = older.replace(b"(consent 0.2.0)", b"(consent 0.3.0)")
+    assert verify(run_cli, tmp_path, newer).exit_code == 1
