@@ -141,14 +141,20 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
             ],
         )
 
+    # Signature dictionaries are never compressed (their bytes are patched
+    # in place when signing), so every signature in the file shows in its
+    # bytes, even one whose form field can no longer be read.
+    signatures_in_bytes = data.count(b"/ByteRange")
     checks: dict[str, SignatureCheck] = {}
-    if any(signed for signed in field_values.values()):
+    if signatures_in_bytes or any(field_values.values()):
         try:
             checks = check_signatures(data, trust_roots or [])
         except SignatureReadError as error:
             return Verification(name, False, [f"its signatures cannot be read ({error})."])
 
     problems: list[str] = []
+    if signatures_in_bytes > len(checks):
+        problems.append("it holds a signature that cannot be read: its form fields are damaged.")
     seal_check = next((check for check in checks.values() if check.is_seal), None)
     if field_values.get(integrity.SEAL_FIELD) and seal_check is None:
         problems.append("its seal field holds something that is not a clinic seal.")
