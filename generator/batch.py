@@ -11,26 +11,33 @@ every form already there and writes none.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.appointments import AppointmentRow, read_appointments
+from generator.appointments import AppointmentList, AppointmentRow, read_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
 from generator.filing import KeptFileError, Sealer, file_form
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
+from generator.lock import FolderLock
 from generator.main import default_file_name, make_form
 from generator.output import (
     PRIVATE_FOLDER_MODE,
     TEMPORARY_PREFIX,
     TEMPORARY_SUFFIX,
+    DiskError,
     write_atomically,
     write_stream_atomically,
 )
@@ -141,6 +148,18 @@ def check_rows(
 
 
 @dataclass(frozen=True)
+class Stop:
+    """A worker's word that the whole batch must stop (the disk is full)."""
+
+    row: int
+    reason: str
+
+
+class _BatchStopped(Exception):
+    pass
+
+
+@dataclass(frozen=True)
 class _RunSettings:
     out_dir: Path
     search_path: Sequence[Path] | None
@@ -148,6 +167,7 @@ class _RunSettings:
     clinic: Clinic | None = None
     seal_key: Path | None = None
     replace: bool = False
+    parent: int = 0  # the batch's process id: a worker must not outlive it
 
 
 # Set in each worker by _start_worker: the run's fixed inputs, and each form
@@ -160,6 +180,8 @@ _worker_sealer: Sealer | None = None
 
 def _start_worker(settings: _RunSettings) -> None:
     global _settings, _worker_audit, _worker_sealer
+    if settings.parent and settings.parent != os.getpid():
+        _end_with_parent(settings.parent)
     _settings = settings
     _worker_forms.clear()
     load_fonts()
@@ -168,6 +190,31 @@ def _start_worker(settings: _RunSettings) -> None:
     # closes with the process; the run syncs the log once at the end.
     _worker_audit = AuditLog(settings.audit_log, command="batch")
     _worker_sealer = load_sealer(settings.seal_key)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when the batch that started it ends, however it ends.
+
+    A batch killed with `kill -9` cannot stop its workers; left alone they
+    would go on writing forms no manifest describes, holding the audit log
+    and the folder's lock. Linux kills the worker with its parent (prctl);
+    elsewhere a watchdog thread notices within half a second.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl_set_parent_death_signal = 1
+        if libc.prctl(prctl_set_parent_death_signal, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="consent-parent-watch").start()
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def load_sealer(key_file: Path | None) -> Sealer | None:
@@ -180,7 +227,7 @@ def load_sealer(key_file: Path | None) -> Sealer | None:
     return PyHankoSealer(read_seal_key(key_file))
 
 
-def render_job(job: Job) -> Made | RowProblem:
+def render_job(job: Job) -> Made | RowProblem | Stop:
     """Fill, render and save one row's form (runs in a worker process).
 
     A failure here is reported against its row, never allowed to stop the
@@ -204,6 +251,8 @@ def render_job(job: Job) -> Made | RowProblem:
         )
     except KeptFileError as problem:
         return RowProblem(job.row, "file", str(problem))
+    except DiskError as problem:
+        return Stop(job.row, str(problem))
     except ConsentError as problem:
         return RowProblem(job.row, "form", str(problem))
     except Exception as problem:  # a bug must cost one row, not the clinic day
@@ -216,15 +265,45 @@ def render_job(job: Job) -> Made | RowProblem:
     return Made(row=job.row, status=filed.outcome.value, entry=filed.entry)
 
 
-def render_jobs(jobs: list[Job], settings: _RunSettings, workers: int) -> Iterator[Made | RowProblem]:
-    """Render in `workers` processes; yields results in appointment order."""
+def _render_chunk(jobs: list[Job]) -> list[Made | RowProblem | Stop]:
+    results: list[Made | RowProblem | Stop] = []
+    for job in jobs:
+        results.append(render_job(job))
+        if isinstance(results[-1], Stop):
+            break  # the rest of the chunk would meet the same full disk
+    return results
+
+
+def render_jobs(
+    jobs: list[Job], settings: _RunSettings, workers: int, late: list[Made | RowProblem | Stop]
+) -> Iterator[Made | RowProblem | Stop]:
+    """Render in `workers` processes; yields results in appointment order.
+
+    If the consumer stops early (the bundle could not be written), rows not
+    yet started are cancelled, and what the workers finished meanwhile is
+    put in `late`, so the manifest can still name every form on disk.
+    """
     if workers <= 1 or len(jobs) <= 1:
         _start_worker(settings)
         yield from map(render_job, jobs)
         return
-    chunk = max(1, min(16, len(jobs) // (workers * 8)))
+    size = max(1, min(16, len(jobs) // (workers * 8)))
+    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
-        yield from pool.map(render_job, jobs, chunksize=chunk)
+        futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+        reported = 0
+        try:
+            for future in futures:
+                results = future.result()
+                reported += 1
+                yield from results
+        finally:
+            for future in futures[reported:]:
+                future.cancel()
+            pool.shutdown(wait=True)
+            for future in futures[reported:]:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    late.extend(future.result())
 
 
 def run_batch(
@@ -252,51 +331,121 @@ def run_batch(
     appointment_list = read_appointments(appointments, encoding=encoding)
     load_sealer(seal_key)  # a wrong password stops the batch before anything is written
     _prepare_out_dir(out_dir)
+    with FolderLock(out_dir):
+        return _run_locked(
+            appointment_list,
+            appointments.name,
+            out_dir,
+            today=today,
+            workers=workers or os.cpu_count() or 1,
+            date_format=date_format,
+            on_progress=on_progress,
+            settings=_RunSettings(
+                out_dir=out_dir,
+                search_path=search_path,
+                audit_log=audit_log or out_dir / AUDIT_LOG_NAME,
+                clinic=clinic,
+                seal_key=seal_key,
+                replace=replace,
+                parent=os.getpid(),
+            ),
+        )
+
+
+def _run_locked(
+    appointment_list: AppointmentList,
+    source: str,
+    out_dir: Path,
+    *,
+    today: date,
+    workers: int,
+    date_format: str | None,
+    on_progress: Callable[[int, int], None] | None,
+    settings: _RunSettings,
+) -> BatchResult:
+    remove_stale_temporaries(out_dir)
+    # What a previous run reported must not pass for this run's, even if
+    # this one is stopped before it can write its own.
+    for previous in (MANIFEST_NAME, ERRORS_NAME, BUNDLE_NAME):
+        (out_dir / previous).unlink(missing_ok=True)
     result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
     jobs, result.problems, duplicate_warnings = check_rows(
-        appointment_list.rows, today=today, date_format=date_format, search_path=search_path
+        appointment_list.rows, today=today, date_format=date_format, search_path=settings.search_path
     )
     result.warnings += duplicate_warnings
-    workers = workers or os.cpu_count() or 1
-    audit_path = audit_log or out_dir / AUDIT_LOG_NAME
-    settings = _RunSettings(
-        out_dir=out_dir,
-        search_path=search_path,
-        audit_log=audit_path,
-        clinic=clinic,
-        seal_key=seal_key,
-        replace=replace,
-    )
+    late: list[Made | RowProblem | Stop] = []
+
+    def take(outcome: Made | RowProblem | Stop) -> Path | None:
+        if isinstance(outcome, Stop):
+            return None
+        if isinstance(outcome, RowProblem):
+            result.problems.append(outcome)
+            return None
+        result.made.append(outcome)
+        return out_dir / outcome.file
 
     def rendered_files() -> Iterator[Path]:
-        for done, outcome in enumerate(render_jobs(jobs, settings, workers), start=1):
+        for done, outcome in enumerate(render_jobs(jobs, settings, workers, late), start=1):
             if on_progress is not None:
                 on_progress(done, len(jobs))
-            if isinstance(outcome, RowProblem):
-                result.problems.append(outcome)
-                continue
-            result.made.append(outcome)
-            yield out_dir / outcome.file
+            if isinstance(outcome, Stop):
+                raise _BatchStopped(outcome.reason)
+            path = take(outcome)
+            if path is not None:
+                yield path
 
-    if jobs:
-        from generator.bundle import write_bundle  # pypdf only loads for batches
+    try:
+        if jobs:
+            from generator.bundle import write_bundle  # pypdf only loads for batches
 
-        # The bundle takes each form as soon as it is rendered, so bundling
-        # overlaps rendering instead of following it.
-        # Opened here first so an unwritable log stops the batch before any
-        # form is made; closing it syncs what the workers wrote.
-        with AuditLog(audit_path, command="batch"):
-            result.bundle_pages = write_stream_atomically(
-                out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
-            )
-    if not result.made:
-        # No form to print: an old bundle must not pass for this list's.
-        (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
+            # The bundle takes each form as soon as it is rendered, so bundling
+            # overlaps rendering instead of following it.
+            # Opened here first so an unwritable log stops the batch before any
+            # form is made; closing it syncs what the workers wrote.
+            with AuditLog(settings.audit_log, command="batch"):
+                result.bundle_pages = write_stream_atomically(
+                    out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
+                )
+    except (ConsentError, OSError, BrokenProcessPool, _BatchStopped) as problem:
+        result.stopped = _stop_reason(problem)
+        for outcome in late:
+            take(outcome)
+        done = {made.row for made in result.made} | {problem.row for problem in result.problems}
+        result.problems += [
+            RowProblem(job.row, "batch", "Not made: the batch stopped before this row (see the summary).")
+            for job in jobs
+            if job.row not in done
+        ]
+        result.made.sort(key=lambda made: made.row)
     result.problems.sort(key=lambda problem: problem.row)
-    write_atomically(out_dir / MANIFEST_NAME, manifest_json(result, appointments.name).encode("utf-8"))
-    # With a BOM, Excel on Windows reads the accents in names right.
-    write_atomically(out_dir / ERRORS_NAME, errors_csv(result.problems).encode("utf-8-sig"))
+    _write_reports(result, out_dir, source)
     return result
+
+
+def _stop_reason(problem: BaseException) -> str:
+    if isinstance(problem, BrokenProcessPool):
+        return "a worker process stopped unexpectedly; the computer may be short of memory"
+    if isinstance(problem, OSError):
+        return f"{problem.strerror or problem}"
+    return str(problem).rstrip(".")
+
+
+def _write_reports(result: BatchResult, out_dir: Path, source: str) -> None:
+    """manifest.json and errors.csv, for a finished or a stopped batch; each
+    one written is named in `result.reports`."""
+    reports = (
+        (MANIFEST_NAME, lambda: manifest_json(result, source).encode("utf-8")),
+        # With a BOM, Excel on Windows reads the accents in names right.
+        (ERRORS_NAME, lambda: errors_csv(result.problems).encode("utf-8-sig")),
+    )
+    for name, content in reports:
+        try:
+            write_atomically(out_dir / name, content())
+        except ConsentError as problem:
+            if result.stopped is None:
+                result.stopped = str(problem).rstrip(".")
+            continue
+        result.reports.append(name)
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
@@ -306,4 +455,3 @@ def _prepare_out_dir(out_dir: Path) -> None:
         raise ConsentError(
             f'Cannot create the output folder "{out_dir}": {problem.strerror}. Choose another --out-dir.'
         ) from None
-    remove_stale_temporaries(out_dir)

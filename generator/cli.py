@@ -12,6 +12,8 @@ Exit codes (part of the contract, documented in the README):
   5  fill: a different file is already at the PDF's name (a signed or
      filled form, or an unsigned one without --replace); it was kept and
      nothing was written
+  6  batch stopped part way (a full disk, a bundle that cannot be written):
+     the forms it saved are listed in manifest.json, the rest in errors.csv
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
 from generator.printing import print_pdf
 
-# 1 comes from ConsentError.exit_code and 2 from click; this one is ours.
+# 1 comes from ConsentError.exit_code and 2 from click; these are ours.
 EXIT_SOME_ROWS_REFUSED = 3
+EXIT_BATCH_STOPPED = 6
 
 # What each patient option asks for, shown in --help and in prompts.
 _FIELD_HELP = {
@@ -401,7 +404,9 @@ def batch_command(
     \b
     Exit codes: 0 all rows done; 3 some rows refused (or their file kept),
     the rest done; 1 nothing could be done (unreadable list, missing
-    column, a seal key that cannot be opened); 2 usage.
+    column, a seal key that cannot be opened, another batch writing into
+    the folder); 6 stopped part way (what was saved is in manifest.json);
+    2 usage.
     """
     # Imported here so `consent fill` does not pay for pypdf and openpyxl.
     from generator.batch import run_batch
@@ -433,6 +438,9 @@ def batch_command(
     if already or replaced:
         parts = [f"{already} already there, unchanged" if already else "", f"{replaced} replaced" if replaced else ""]
         summary += f" ({'; '.join(part for part in parts if part)})"
+    if result.stopped is not None:
+        _report_stopped_batch(result, out_dir)
+        sys.exit(EXIT_BATCH_STOPPED)
     if result.made:
         summary += f"; {out_dir / BUNDLE_NAME} has {result.bundle_pages} pages"
     if refused:
@@ -442,6 +450,24 @@ def batch_command(
         _send_to_printer(out_dir / BUNDLE_NAME, printer, copies)
     if refused:
         sys.exit(EXIT_SOME_ROWS_REFUSED)
+
+
+def _report_stopped_batch(result: Any, out_dir: Path) -> None:
+    from generator.reports import ERRORS_NAME, MANIFEST_NAME
+
+    saved = len(result.made)
+    click.echo(f"Error: the batch stopped part way: {result.stopped}.", err=True)
+    if MANIFEST_NAME in result.reports:
+        where = f"listed in {out_dir / MANIFEST_NAME}"
+    else:
+        where = f"named in the audit log ({MANIFEST_NAME} could not be written)"
+    if ERRORS_NAME in result.reports:
+        where += f"; the rows not done are in {out_dir / ERRORS_NAME}"
+    click.echo(
+        f"{saved} form{'' if saved == 1 else 's'} of {result.rows} rows were saved, {where}. No print bundle "
+        "was made. Fix the problem and run the same list again: the forms already saved are kept.",
+        err=True,
+    )
 
 
 @main.command("verify")

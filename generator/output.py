@@ -39,6 +39,14 @@ T = TypeVar("T")
 _NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
+class DiskError(OutputError):
+    """The disk itself refused: full, over quota, read-only or failing. Not
+    a problem of one file: a batch stops rather than try every other row."""
+
+
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
 class TargetExistsError(OutputError):
     """`write_new` found a file already at the target's name."""
 
@@ -84,7 +92,8 @@ def _write_via_temporary(
         # details are never readable by others, even for a moment.
         descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
     except OSError as problem:
-        raise OutputError(
+        error = DiskError if problem.errno in _DISK_ERRORS else OutputError
+        raise error(
             f'Cannot write in the folder "{folder}": {problem.strerror}. Choose a folder you can save files in with -o.'
         ) from None
     try:
@@ -100,7 +109,8 @@ def _write_via_temporary(
         raise
     except OSError as problem:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(
+        error = DiskError if problem.errno in _DISK_ERRORS else OutputError
+        raise error(
             f'Cannot save "{target}": {problem.strerror}. Check the disk has room and the '
             "file is not open in another program, then try again."
         ) from None

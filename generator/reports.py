@@ -53,6 +53,8 @@ class BatchResult:
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
     bundle_pages: int = 0
+    stopped: str | None = None  # why the batch stopped part way, if it did
+    reports: list[str] = field(default_factory=list)  # the report files written (manifest, errors.csv)
 
     @property
     def refused_rows(self) -> list[int]:
@@ -88,10 +90,11 @@ def manifest_json(result: BatchResult, source: str) -> str:
             "replaced": result.count("replaced"),
             "refused_rows": len(result.refused_rows),
             "pages": sum(made.entry.pages for made in result.made),
-            "bundle": BUNDLE_NAME if result.made else None,
+            "bundle": BUNDLE_NAME if result.made and result.stopped is None else None,
             "bundle_pages": result.bundle_pages,
         },
         "refused_rows": result.refused_rows,
+        "stopped": result.stopped,
     }
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 

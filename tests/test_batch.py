@@ -226,7 +226,7 @@ def test_a_batch_killed_mid_run_leaves_only_whole_pdfs(tmp_path):
     assert logged and all((out / name).is_file() for name in logged)
     rerun = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
-    assert not list(out.glob(".consent-*"))
+    assert not list(out.glob(".consent-*.partial"))
     assert len(manifest(out)["documents"]) == 60
 
 

@@ -197,7 +197,7 @@ def test_nothing_a_batch_or_fill_writes_is_readable_by_others_even_with_umask_0(
                             capture_output=True, text=True, preexec_fn=no_umask, stdin=subprocess.DEVNULL)  # fmt: skip
     assert filled.returncode == 0, filled.stderr
     written = [*sorted((tmp_path / "out").iterdir()), tmp_path / DEFAULT_NAME, tmp_path / AUDIT]
-    assert len(written) == 4 + 4 + 2  # 4 PDFs, bundle, manifest, errors.csv, audit log; and fill's two
+    assert len(written) == 4 + 5 + 2  # 4 PDFs, bundle, manifest, errors.csv, audit log, lock; and fill's two
     for path in written:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert not mode & 0o007, f"{path.name} is {oct(mode)}"
