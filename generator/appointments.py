@@ -40,10 +40,14 @@ class AppointmentListError(ConsentError):
 
 @dataclass(frozen=True)
 class AppointmentRow:
-    """One appointment: its spreadsheet row number and the values by column."""
+    """One appointment: its spreadsheet row number and the values by column.
+
+    `lines` is the first and last line of the file the row was read from,
+    for a CSV row that runs over several lines (a quoted line break)."""
 
     number: int
     values: dict[str, str | date | None]
+    lines: tuple[int, int] | None = None
 
     @property
     def form_id(self) -> str:
@@ -73,7 +77,10 @@ def read_appointments(path: Path, *, encoding: str | None = None) -> Appointment
     return _rows_from_grid(path, grid)
 
 
-def _csv_grid(path: Path, encoding: str | None) -> Iterator[tuple[int, list[str | date | None]]]:
+Grid = Iterator[tuple[int, list[str | date | None], tuple[int, int] | None]]
+
+
+def _csv_grid(path: Path, encoding: str | None) -> Grid:
     data = path.read_bytes()
     text = _decode(path, data, encoding)
     first_line = text.splitlines()[0] if text else ""
@@ -86,15 +93,31 @@ def _csv_grid(path: Path, encoding: str | None) -> Iterator[tuple[int, list[str 
     else:
         delimiter = max(_DELIMITERS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    skipped = 1 if excel_hint else 0  # the sep= line is a line of the file too
     try:
         # A record spanning lines (a quoted line break) is still one spreadsheet row.
+        first_line_of_record = 1
         for number, record in enumerate(reader, start=1):
-            yield number, [_unwrap_excel_text(cell) for cell in record]
+            lines = (first_line_of_record + skipped, reader.line_num + skipped)
+            first_line_of_record = reader.line_num + 1
+            cells = [_unwrap_excel_text(cell) for cell in record]
+            spans = lines[1] > lines[0] and any("\n" in cell or "\r" in cell for cell in record)
+            if spans and first_line_of_record > _line_count(text) and text.count('"') % 2:
+                raise AppointmentListError(
+                    f'{path.name} line {lines[0]} opens a quote mark (") that is never closed, so lines '
+                    f"{lines[0]} to {lines[1]} would be read as one appointment and the rest lost. Close the "
+                    "quote or delete it (in a spreadsheet, check the cells of that row), then run again."
+                )
+            yield number, cells, lines if spans else None
     except csv.Error as problem:
         raise AppointmentListError(
             f"{path.name} line {reader.line_num} cannot be read as CSV ({problem}). "
             "Check for a quote mark that is opened but never closed."
         ) from None
+
+
+def _line_count(text: str) -> int:
+    return len(text.splitlines())
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
@@ -126,23 +149,39 @@ def _unwrap_excel_text(cell: str) -> str:
     return match.group(1) if match else cell
 
 
-def _xlsx_grid(path: Path) -> Iterator[tuple[int, list[str | date | None]]]:
+def _xlsx_grid(path: Path) -> Grid:
     import zipfile
+    import zlib
 
     import openpyxl  # only batch reads workbooks; keep it out of `consent fill`
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # What a damaged workbook raises from openpyxl: a broken zip (or a failed
+    # CRC), a truncated deflate stream, XML that does not parse (both
+    # ElementTree's and lxml's errors are SyntaxErrors), a missing part.
+    damaged = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, OSError, KeyError,
+               ValueError, TypeError, IndexError, AttributeError)  # fmt: skip
+
+    def refuse(problem: BaseException) -> AppointmentListError:
+        return AppointmentListError(
+            f'"{path.name}" cannot be read as an Excel workbook: it is damaged ({type(problem).__name__}: '
+            f"{problem}). Open it in Excel and save it again as .xlsx, or export it as .csv."
+        )
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as problem:
-        raise AppointmentListError(
-            f'"{path.name}" cannot be opened as an Excel workbook ({problem}). '
-            "Open it in Excel and save it again as .xlsx, or export it as .csv."
-        ) from None
+    except damaged as problem:
+        raise refuse(problem) from None
     try:
         sheet = workbook.worksheets[0]
+        # Some exporters write a <dimension> that understates the sheet; in
+        # read-only mode openpyxl would stop there, silently dropping rows
+        # and columns. Forget it, and read every cell of every row.
+        sheet.reset_dimensions()
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_value(cell) for cell in cells]
+            yield number, [_cell_value(cell) for cell in cells], None
+    except damaged as problem:
+        raise refuse(problem) from None
     finally:
         workbook.close()
 
@@ -168,11 +207,11 @@ def _is_blank(cells: Sequence[str | date | None]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def _rows_from_grid(path: Path, grid: Iterator[tuple[int, list[str | date | None]]]) -> AppointmentList:
+def _rows_from_grid(path: Path, grid: Grid) -> AppointmentList:
     header: list[str] | None = None
     rows: list[AppointmentRow] = []
     warnings: list[str] = []
-    for number, cells in grid:
+    for number, cells, lines in grid:
         if header is None:
             if _is_blank(cells):
                 raise AppointmentListError(
@@ -192,7 +231,7 @@ def _rows_from_grid(path: Path, grid: Iterator[tuple[int, list[str | date | None
             warnings.append(
                 f"row {number} has {len(extra)} more value(s) than there are column names; they were ignored."
             )
-        rows.append(AppointmentRow(number=number, values=values))
+        rows.append(AppointmentRow(number=number, values=values, lines=lines))
     if header is None:
         raise AppointmentListError(f"{path.name} is empty. Export the appointment list again.")
     return AppointmentList(rows=rows, warnings=warnings)

@@ -107,6 +107,19 @@ def check_rows(
     first_row_for_file: dict[str, int] = {}
     for row in rows:
         row_problems: list[RowProblem] = []
+        if row.lines is not None and any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values.values()):
+            # A line break in a column consent uses: in a name or a date it
+            # is never meant, and usually a quote mark that swallowed rows.
+            first, last = row.lines
+            row_problems.append(
+                RowProblem(
+                    row.number,
+                    "row",
+                    f"Row {row.number} runs over lines {first} to {last} of the file: a quote mark opened on line "
+                    f"{first} is closed only on line {last}, so the lines between may be appointments read as part "
+                    "of this row. Check the quote marks in that row, then run again.",
+                )
+            )
         form: Form | None = None
         if not row.form_id:
             row_problems.append(

@@ -108,7 +108,7 @@ def test_a_repeated_column_is_refused(tmp_path):
         ("missing.csv", None, "does not exist"),
         ("empty.csv", b"", "is empty"),
         ("old.xls", b"\xd0\xcf", "Save it as .xlsx"),
-        ("broken.xlsx", b"not a zip", "cannot be opened as an Excel workbook"),
+        ("broken.xlsx", b"not a zip", "cannot be read as an Excel workbook"),
     ],
 )
 def test_unusable_files_are_explained(tmp_path, name, data, says):
@@ -141,3 +141,85 @@ def test_header_normalisation():
     assert normalise_header("  Given  Name ") == "given_name"
     assert normalise_header("\ufeffFORM") == "form"
     assert normalise_header("date-of-birth") == "date_of_birth"
+
+
+def _workbook_with_a_wrong_dimension(tmp_path):
+    """Three appointments and an interpreter column, in a sheet whose
+    <dimension> says A1:G2, as some exporters write it."""
+    import re
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([*HEADER.split(","), "interpreter"])
+    for record, interpreter in (("00123", "Marc Martin"), ("00124", None), ("00125", "Ivan Petrov")):
+        sheet.append(["laser-acne-scar", "Ana", "Ruiz", "1990-03-07", record, "2026-12-01", "Dr Lee", interpreter])
+    workbook.save(tmp_path / "right.xlsx")
+    wrong = tmp_path / "wrong.xlsx"
+    with zipfile.ZipFile(tmp_path / "right.xlsx") as source, zipfile.ZipFile(wrong, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:G2"/>', data)
+                assert count == 1
+            out.writestr(item, data)
+    return wrong
+
+
+def test_an_xlsx_whose_dimension_understates_the_sheet_gives_every_row_and_column(tmp_path):
+    rows = read_appointments(_workbook_with_a_wrong_dimension(tmp_path)).rows
+    assert [row.values["record_number"] for row in rows] == ["00123", "00124", "00125"]
+    assert [row.values.get("interpreter") for row in rows] == ["Marc Martin", None, "Ivan Petrov"]
+
+
+def _damage(path, how: str):
+    import zipfile
+
+    data = path.read_bytes()
+    if how == "truncated":
+        return data[: len(data) // 2]
+    if how == "crc":
+        # Flip one byte of the sheet's compressed data: its CRC no longer matches.
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/worksheets/sheet1.xml")
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+        return data[:start] + bytes([data[start] ^ 0x01]) + data[start + 1 :]
+    raise AssertionError(how)
+
+
+def _malformed_xml(path, target):
+    import zipfile
+
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row><c></sheetData>")
+            out.writestr(item, data)
+
+
+@pytest.mark.parametrize("how", ["truncated", "crc", "malformed XML"])
+def test_a_damaged_xlsx_is_refused_with_a_message(tmp_path, how):
+    good = _workbook_with_a_wrong_dimension(tmp_path)
+    damaged = tmp_path / "damaged.xlsx"
+    if how == "malformed XML":
+        _malformed_xml(good, damaged)
+    else:
+        damaged.write_bytes(_damage(good, how))
+    with pytest.raises(
+        AppointmentListError, match=r'"damaged.xlsx" cannot be read as an Excel workbook: it is damaged'
+    ):
+        read_appointments(damaged)
+
+
+def test_an_unclosed_quote_names_the_line_it_opened_on(tmp_path):
+    data = (
+        HEADER + "\n"
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee\n"
+        'laser-acne-scar,"Bo,Li,1991-01-01,00124,2026-12-01,Dr Lee\n'
+        "laser-acne-scar,Cy,Zhou,1992-02-02,00125,2026-12-01,Dr Lee\n"
+        "laser-acne-scar,Dee,Okafor,1993-03-03,00126,2026-12-01,Dr Lee\n"
+    ).encode()
+    with pytest.raises(AppointmentListError, match=r"line 3 opens a quote mark .* never closed, so lines 3 to 5"):
+        read_appointments(write(tmp_path, data))

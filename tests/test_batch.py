@@ -252,3 +252,18 @@ def test_a_form_that_breaks_for_one_row_costs_only_that_row(run_cli, tmp_path):
     (problem,) = result.problems
     assert problem.row == 3 and 'body.md.j2, line 6: "guardian" has no field "nope"' in problem.message
     assert len(PdfReader(tmp_path / "out" / "print-bundle.pdf").pages) == 4
+
+
+def test_a_quote_that_swallows_rows_names_the_lines_it_swallowed(run_cli, tmp_path):
+    data = (
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician\n"
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee\n"
+        'laser-acne-scar,"Bo,Li,1991-01-01,00124,2026-12-01,Dr Lee\n'
+        'laser-acne-scar,Cy",Zhou,1992-02-02,00125,2026-12-01,Dr Lee\n'
+        "laser-acne-scar,Dee,Okafor,1993-03-03,00126,2026-12-01,Dr Lee\n"
+    )
+    (tmp_path / "day.csv").write_text(data, encoding="utf-8")
+    result = run_cli("batch", "day.csv", "--out-dir", "out")
+    assert result.exit_code == 3
+    errors = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig")
+    assert "Row 3 runs over lines 3 to 4 of the file: a quote mark opened on line 3 is closed only on line 4" in errors
