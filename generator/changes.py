@@ -10,6 +10,7 @@ is for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pypdf import PdfReader
@@ -24,15 +25,10 @@ _IDENTITY_LABELS = {
     integrity.RECORD_NUMBER_KEY: "record number",
     integrity.DOCUMENT_ID_KEY: "document id",
 }
-# What else the document information says of the form: changing it after
-# the form was sealed or signed is a change too.
-_RECORDED_KEYS = (
-    integrity.GENERATOR_KEY,
-    integrity.PAGE_DIGESTS_KEY,
-    integrity.PAGE_VIEW_DIGESTS_KEY,
-    integrity.IDENTITY_DIGEST_KEY,
-    integrity.FONTS_DIGEST_KEY,
-)
+# Entries of the document information that signing tools update as a
+# matter of course; every other entry (the title a viewer shows in its
+# window, the digests, ...) is part of the form as made.
+_UPDATED_BY_SIGNING = ("/Producer", "/ModDate")
 
 
 def page_content_digest(page: DictionaryObject) -> str | None:
@@ -64,6 +60,7 @@ def page_view(page: DictionaryObject) -> integrity.PageView | None:
                     subtype=str(annotation.get("/Subtype", "/?"))[1:],
                     field=_field_name(annotation) if annotation.get("/Subtype") == "/Widget" else "",
                     rect=integrity.normal_rect(annotation.get("/Rect", (0, 0, 0, 0))),
+                    shown=integrity.shown_flags(int(annotation.get("/F", 0))),
                 )
             )
         return integrity.PageView(
@@ -128,7 +125,24 @@ def revision_changes(before: PdfReader, after: PdfReader) -> tuple[list[str], li
             pages.append(number)
     if fonts_digest(before) != fonts_digest(after):
         found.append("its embedded fonts were changed, so its text may not show as it was written.")
+    if _xmp(before) != _xmp(after):
+        found.append("its XMP metadata (the title and details some viewers show) was changed.")
     return found, pages
+
+
+# What of the XMP metadata a viewer shows as the document's: its title,
+# subject and description. Signing tools rewrite the rest (modify date,
+# producer, history) as a matter of course.
+_XMP_SHOWN = re.compile(rb"<(dc:title|dc:description|dc:subject)\b.*?</\1>", re.DOTALL)
+
+
+def _xmp(reader: PdfReader) -> list[bytes] | None:
+    try:
+        metadata = reader.trailer["/Root"].get_object().get("/Metadata")
+        data = b"" if metadata is None else metadata.get_object().get_data()
+    except Exception:  # unreadable metadata differs from any readable one
+        return None
+    return [b" ".join(match.group(0).split()) for match in _XMP_SHOWN.finditer(data)]
 
 
 def _information_changes(before: PdfReader, after: PdfReader) -> list[str]:
@@ -140,7 +154,8 @@ def _information_changes(before: PdfReader, after: PdfReader) -> list[str]:
                 f"the {label} in the document information was changed from {_text(old, key)!r} to "
                 f"{_text(new, key)!r} after the form was sealed or signed."
             )
-    changed = [key[1:] for key in _RECORDED_KEYS if _text(old, key) != _text(new, key)]
+    keys = (set(old) | set(new)) - set(_IDENTITY_LABELS) - set(_UPDATED_BY_SIGNING)
+    changed = sorted(key[1:] for key in keys if _text(old, key) != _text(new, key))
     if changed:
         found.append(
             f"the document information ({', '.join(changed)}) was changed after the form was sealed or signed."
@@ -166,6 +181,8 @@ def _view_changes(number: int, old: integrity.PageView | None, new: integrity.Pa
     for annotation in _added(old.annotations, new.annotations):
         if annotation.subtype != "Widget":
             found.append(f"an annotation ({annotation.subtype}) was added on page {number}.")
+        elif annotation.field in old_names and (annotation.field, annotation.rect) in old_fields:
+            found.append(f'the form field "{annotation.field}" on page {number} was hidden or no longer prints.')
         elif annotation.field in old_names:
             found.append(f'the form field "{annotation.field}" on page {number} was moved or resized.')
         else:

@@ -299,8 +299,13 @@ def fill_command(
     if target.is_dir():
         target = target / default_file_name(filled.form, filled.patient)
     require_folder(target.parent)
+    log_path = audit_log or target.parent / AUDIT_LOG_NAME
+    if log_path.resolve() == target.resolve():
+        raise click.BadParameter(
+            "the audit log cannot be the PDF itself; give it another name.", param_hint="--audit-log"
+        )
     # The log is opened first: a form that cannot be logged is not made.
-    with AuditLog(audit_log or target.parent / AUDIT_LOG_NAME, command="fill") as audit:
+    with AuditLog(log_path, command="fill") as audit:
         filed = file_form(filled, target, audit, replace=replace, sealer=sealer)
     described = f"{filled.form.id} v{filled.form.version}, {filled.page_count} pages{', sealed' if sealer else ''}"
     if filed.outcome is Outcome.ALREADY_THERE:
@@ -577,12 +582,13 @@ def seal_new_key_command(name: str, output: Path, years: int) -> None:
     import os
 
     from generator.output import TargetExistsError, require_folder, write_new
-    from generator.seal import PASSWORD_VARIABLE, new_seal_key
+    from generator.seal import PASSWORD_VARIABLE, new_seal_key, seal_name_problem
 
     if output.suffix.lower() not in (".p12", ".pfx"):
         raise click.BadParameter(f'"{output}" must end in .p12 (or .pfx).', param_hint="-o")
-    if not name.strip() or len(name) > 64:
-        raise click.BadParameter("give the clinic's name, 1 to 64 characters.", param_hint="--name")
+    name_problem = seal_name_problem(name)
+    if name_problem:
+        raise click.BadParameter(f"the clinic's name cannot be used: {name_problem}.", param_hint="--name")
     certificate_file = output.with_suffix(".pem")
     require_folder(output.parent)
     for path in (output, certificate_file):

@@ -131,6 +131,8 @@ def _seal_key(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f'{path}: [seal] key must be a file name in quotes, e.g. key = "clinic-seal.p12".')
     key = (folder / value).resolve()
+    if key.is_dir():
+        raise ConfigError(f"{path}: [seal] key {value} is a folder; give the key file in it, e.g. clinic-seal.p12.")
     if not key.is_file():
         raise ConfigError(f"{path}: [seal] key {value} was not found (looked for {key}).")
     return key

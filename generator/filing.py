@@ -129,6 +129,13 @@ def file_form(
 
 
 def _existing(target: Path, rename_hint: str) -> bytes | None:
+    if target.is_symlink():
+        raise KeptFileError(
+            target,
+            f'"{target}" is a link to another file; consent never writes through a link. Nothing was written; '
+            f"remove the link, {rename_hint}.",
+            signed=True,
+        )
     try:
         return read_regular_file(target, limit=_LARGEST_FORM)
     except UnreadableFileError as problem:
@@ -156,6 +163,16 @@ def _compare(target: Path, existing: bytes, new: bytes, rename_hint: str) -> Kep
             f"(into the patient's record), {rename_hint}.",
             signed=True,
         )
+    if state.is_form:
+        changed = _changes_since_made(existing)
+        if changed:
+            return KeptFileError(
+                target,
+                f'"{target}" is already there and has been changed since consent made it ({changed}): it may '
+                "have been signed by hand on a tablet, so consent never replaces it. Nothing was written. Move "
+                f"that file away (into the patient's record), {rename_hint}.",
+                signed=True,
+            )
     if not state.is_form:
         return KeptFileError(
             target,
@@ -166,8 +183,9 @@ def _compare(target: Path, existing: bytes, new: bytes, rename_hint: str) -> Kep
     return KeptFileError(
         target,
         f'"{target}" is already there: an unsigned form that differs from this one (other details, another form '
-        "version or another consent version). It was kept and nothing was written. To replace it with this one, "
-        "run again with --replace; to keep both, choose another output name with -o.",
+        "version or another consent version). It was kept and nothing was written. If nobody has signed a "
+        "printed copy of it, run again with --replace to replace it with this one; to keep both, move it away, "
+        f"{rename_hint}.",
         signed=False,
     )
 
@@ -215,6 +233,15 @@ def _state_of(data: bytes) -> _State:
     if later_revisions > 0:
         return _State(is_form, "changed (it holds later revisions)")
     return _State(is_form, "")
+
+
+def _changes_since_made(data: bytes) -> str:
+    """What verify finds changed in a form consent made ("" if nothing): an
+    ink signature, a drawing added to a page, a rewritten file."""
+    from generator.verify import verify_data
+
+    result = verify_data("existing", data)
+    return "; ".join(problem.rstrip(".") for problem in result.problems[:2])
 
 
 def _replace(target: Path, expected: bytes, data: bytes) -> None:

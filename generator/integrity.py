@@ -74,6 +74,16 @@ class Annotation:
     subtype: str  # without the slash, e.g. "Widget", "Square"
     field: str
     rect: Rect
+    shown: int = 4  # its flags that decide whether it shows and prints (see shown_flags)
+
+
+# Annotation flags: invisible 1, hidden 2, print 4, no view 32.
+_SHOWN_FLAGS = 1 | 2 | 4 | 32
+
+
+def shown_flags(flags: int) -> int:
+    """The annotation flags that decide whether it is seen on screen and on paper."""
+    return flags & _SHOWN_FLAGS
 
 
 @dataclass(frozen=True)
@@ -100,9 +110,9 @@ def view_digest(view: PageView) -> str:
     ]
     lines.append(f"rotate {view.rotate % 360}")
     lines.append(f"unit {view.user_unit:.4f}")
-    for annotation in sorted(view.annotations, key=lambda a: (a.field, a.subtype, a.rect)):
+    for annotation in sorted(view.annotations, key=lambda a: (a.field, a.subtype, a.rect, a.shown)):
         rect = " ".join(f"{v:.2f}" for v in annotation.rect)
-        lines.append(f"annot {annotation.subtype}\0{annotation.field}\0{rect}")
+        lines.append(f"annot {annotation.subtype}\0{annotation.field}\0{rect}\0{annotation.shown}")
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 

@@ -122,6 +122,26 @@ def _own_certificate(path: Path, private_key: object, certificates: Iterable[obj
     return certificate, tuple(cert for cert in certificates if cert is not certificate)
 
 
+def seal_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a seal's name, or None. Certificate names are
+    compared after Unicode 3.2 normalisation (RFC 4518): a character newer
+    than that (most emoji) would make the seal unusable to every checker,
+    and a control character could fake a line of a report."""
+    import stringprep
+    import unicodedata
+
+    if not name.strip():
+        return "it is empty"
+    if len(name) > 64:
+        return f"it is {len(name)} characters long; a certificate name holds 64"
+    for character in name:
+        if unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"it holds an invisible or control character (U+{ord(character):04X})"
+        if stringprep.in_table_a1(character):
+            return f"certificates cannot hold the character {character} (U+{ord(character):04X})"
+    return None
+
+
 def new_seal_key(name: str, *, password: bytes, years: int = 5) -> tuple[bytes, bytes]:
     """A new self-signed seal for `name`: the PKCS#12 file (key and
     certificate, locked with `password`) and the certificate alone, as PEM.

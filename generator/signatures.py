@@ -40,6 +40,7 @@ def load_trust_roots(paths: Sequence[Path]) -> list[object]:
     """The certificates in `paths` (PEM, possibly several, or DER), read once
     before any file is checked; anything else is refused, naming the file."""
     from asn1crypto import pem, x509
+    from pyhanko_certvalidator import ValidationContext
 
     roots = []
     for path in paths:
@@ -61,6 +62,12 @@ def load_trust_roots(paths: Sequence[Path]) -> list[object]:
             ) from None
         if not certificates:
             raise CertificateError(f"{path} holds no certificate. Give --trust a .pem or .cer file.")
+        try:
+            # Built once here so that a certificate pyHanko cannot use as a
+            # root (a name it cannot normalise) is refused by name, up front.
+            ValidationContext(trust_roots=certificates, allow_fetching=False)
+        except Exception as error:
+            raise CertificateError(f"{path} cannot be used as a trusted certificate ({error}).") from None
         roots += certificates
     return roots
 
@@ -84,12 +91,15 @@ def check_signatures(data: bytes, trust_roots: Sequence[object] = ()) -> dict[st
         name = str(embedded.field_name)
         try:
             is_seal = name == SEAL_FIELD and embedded.docmdp_level is not None
+        except Exception:
+            is_seal = name == SEAL_FIELD
+        try:
             byte_range = [int(value) for value in embedded.sig_object["/ByteRange"]]
             revision_end = byte_range[2] + byte_range[3]
             status = validate_pdf_signature(embedded, context)
         except Exception as error:  # a malformed signature is a broken one, not a crash
             checks[name] = SignatureCheck(
-                name, None, None, False, f"its signature cannot be read ({error}).", False, 0, False, None
+                name, None, None, False, f"its signature cannot be read ({error}).", is_seal, 0, False, None
             )
             continue
         signed_at = None

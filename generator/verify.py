@@ -20,6 +20,7 @@ The result is "intact" only when every check that could be made passed.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -117,11 +118,15 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
     `trust_roots` (from `signatures.load_trust_roots`) are the certificates
     a seal or signature must chain to; None (not []) when none were given.
     """
-    name = str(path)
     try:
         data = read_regular_file(path, limit=LARGEST_PDF)
     except UnreadableFileError as problem:
-        return Verification(name, False, [problem.reason])
+        return Verification(str(path), False, [problem.reason])
+    return verify_data(str(path), data, trust_roots)
+
+
+def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = None) -> Verification:
+    """`verify_file` for bytes already read; `name` is what the report calls them."""
     if data.lstrip()[:5] != b"%PDF-":
         return Verification(name, False, ["it is not a PDF file."])
     try:
@@ -153,6 +158,8 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
             return Verification(name, False, [f"its signatures cannot be read ({error})."])
 
     problems: list[str] = []
+    if not data.rstrip().endswith(b"%%EOF"):
+        problems.append("bytes were added after the end of the file's last revision.")
     if signatures_in_bytes > len(checks):
         problems.append("it holds a signature that cannot be read: its form fields are damaged.")
     seal_check = next((check for check in checks.values() if check.is_seal), None)
@@ -182,7 +189,9 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
 
     seal = None
     if seal_check is not None:
-        seal = Seal(seal_check.signer, seal_check.signed_at, _trust(seal_check, trust_roots), seal_check.problem)
+        seal = Seal(
+            printable(seal_check.signer), seal_check.signed_at, _trust(seal_check, trust_roots), seal_check.problem
+        )
         if seal_check.problem:
             problems.append(f"the clinic seal is broken: {seal_check.problem}")
         elif not seal_check.changes_allowed and not problems:
@@ -210,7 +219,14 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
             problem = "the form was changed after this signature in a way signing does not allow."
         state = SIGNED_INTACT if problem is None else SIGNED_BROKEN
         signatures.append(
-            SignatureField(field_name, state, check.signer, check.signed_at, _trust(check, trust_roots), problem)
+            SignatureField(
+                printable(field_name) or "",
+                state,
+                printable(check.signer),
+                check.signed_at,
+                _trust(check, trust_roots),
+                problem,
+            )
         )
         if problem:
             problems.append(f"the signature in {field_name} is broken: {problem}")
@@ -228,6 +244,16 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
                     f"the signature in {signature.name}, by {signature.signer or 'an unknown signer'}, does not "
                     "come from a --trust certificate."
                 )
+        vouched = (seal is not None and seal.problem is None and seal.trusted) or any(
+            signature.trusted and signature.state == SIGNED_INTACT for signature in signatures
+        )
+        if not vouched and not trust_problems:
+            # Anyone can make a PDF with consent's digests in it: with --trust,
+            # something from a trusted certificate has to vouch for the form.
+            trust_problems.append(
+                "it carries no clinic seal and no signature from a --trust certificate, so nothing shows that "
+                "the holder of one issued or signed it."
+            )
 
     return Verification(
         file=name,
@@ -242,7 +268,7 @@ def verify_file(path: Path, trust_roots: Sequence[object] | None = None) -> Veri
         generator=_text(made_info, integrity.GENERATOR_KEY),
         pages=page_count,
         changed_pages=changed,
-        pages_unchanged=not changed and not page_problems,
+        pages_unchanged=not changed and not page_problems and len(made.pages) == page_count,
         seal=seal,
         trust_checked=trust_roots is not None,
         signatures=signatures,
@@ -390,6 +416,18 @@ def report_lines(result: Verification) -> list[str]:
     lines.append(f"  Result:       {result.result}")
     lines.extend(f"    - {problem[0].upper()}{problem[1:]}" for problem in result.problems + result.trust_problems)
     return lines
+
+
+def printable(text: str | None) -> str | None:
+    """`text` from a certificate, safe to print on one line: control and
+    formatting characters (a line break that would fake a report line, a
+    bidi override) are shown as escapes."""
+    if text is None:
+        return None
+    return "".join(
+        f"\\u{ord(character):04x}" if unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") else character
+        for character in text
+    )
 
 
 def _trust_words(trusted: bool | None) -> str:

@@ -135,3 +135,43 @@ def rewrite_page(pdf: bytes, page: int, *, incremental: bool) -> bytes:
     changed.set_data(content.replace(b"1 0 0 1", b"1 0 0 1.02", 1))
     target[NameObject("/Contents")] = writer._add_object(changed)
     return _written(writer)
+
+
+def ink_signature(pdf: bytes, page: int) -> bytes:
+    """A signature drawn by hand as an Ink annotation, the file saved whole,
+    as many tablet apps do."""
+    from pypdf.generic import DictionaryObject, NumberObject
+
+    writer = _writer(pdf, incremental=False)
+    stroke = ArrayObject([FloatObject(value) for value in (60, 330, 90, 345, 120, 330, 150, 350)])
+    ink = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Ink"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (55, 325, 155, 355)]),
+            NameObject("/InkList"): ArrayObject([stroke]),
+            NameObject("/F"): NumberObject(4),
+        }
+    )
+    writer.add_annotation(page_number=page - 1, annotation=ink)
+    return _written(writer)
+
+
+def set_info(pdf: bytes, key: str, value: str) -> bytes:
+    """One entry of the document information changed, as an incremental update."""
+    writer = _writer(pdf, incremental=True)
+    writer.add_metadata({key: value})
+    return _written(writer)
+
+
+def hide_field(pdf: bytes, name: str) -> bytes:
+    """A form field's widget set to hidden (annotation flag 2), incrementally."""
+    from pypdf.generic import NumberObject
+
+    writer = _writer(pdf, incremental=True)
+    for page in writer.pages:
+        for reference in page.get("/Annots") or []:
+            annotation = reference.get_object()
+            if annotation.get("/T") == name:
+                annotation[NameObject("/F")] = NumberObject(2)
+    return _written(writer)

@@ -17,7 +17,7 @@ import pytest
 
 from generator import KeptFileError, fill, save
 from tests.conftest import ADULT, TODAY, as_options
-from tests.signing import fill_fields, make_signer, sign
+from tests.signing import fill_fields, ink_signature, make_signer, rewrite_page, sign
 from tests.test_batch import TOMORROW
 
 DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
@@ -202,3 +202,36 @@ def test_nothing_a_batch_or_fill_writes_is_readable_by_others_even_with_umask_0(
         mode = stat.S_IMODE(path.stat().st_mode)
         assert not mode & 0o007, f"{path.name} is {oct(mode)}"
     assert not stat.S_IMODE((tmp_path / "out").stat().st_mode) & 0o007
+
+
+@pytest.mark.parametrize(
+    "signed_by_hand",
+    [lambda pdf: ink_signature(pdf, 3), lambda pdf: rewrite_page(pdf, 3, incremental=False)],
+    ids=["an ink annotation, file saved whole", "a stroke drawn into the page"],
+)
+def test_a_form_signed_by_hand_on_a_tablet_is_never_replaced(run_cli, tmp_path, signed_by_hand):
+    run_cli("fill", "laser-acne-scar", *as_options(ADULT), "-o", "form.pdf")
+    form = tmp_path / "form.pdf"
+    form.write_bytes(signed_by_hand(form.read_bytes()))
+    kept = sha256(form)
+    result = run_cli("fill", "laser-acne-scar", *as_options({**ADULT, "clinician": "Dr Kim"}), "-o", "form.pdf",
+                     "--replace")  # fmt: skip
+    assert result.exit_code == 5
+    assert "has been changed since consent made it" in result.output
+    assert sha256(form) == kept
+
+
+def test_the_audit_log_cannot_be_the_pdf_itself(run_cli, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(ADULT), "-o", "p1.pdf", "--audit-log", "p1.pdf")
+    assert result.exit_code == 2
+    assert "the audit log cannot be the PDF itself" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_link_at_the_pdfs_name_is_never_written_through(run_cli, tmp_path):
+    (tmp_path / "elsewhere.pdf").write_bytes(b"someone's file")
+    (tmp_path / "form.pdf").symlink_to(tmp_path / "elsewhere.pdf")
+    result = run_cli("fill", "laser-acne-scar", *as_options(ADULT), "-o", "form.pdf", "--replace")
+    assert result.exit_code == 5
+    assert "is a link to another file" in result.output
+    assert (tmp_path / "elsewhere.pdf").read_bytes() == b"someone's file"

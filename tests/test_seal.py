@@ -18,7 +18,18 @@ from pypdf import PdfReader, PdfWriter
 from generator.cli import main
 from generator.verify import verify_file
 from tests.conftest import ADULT, as_options
-from tests.signing import crop, field_names, fill_fields, make_signer, relabel, rewrite_page, sign, white_box_over
+from tests.signing import (
+    crop,
+    field_names,
+    fill_fields,
+    hide_field,
+    make_signer,
+    relabel,
+    rewrite_page,
+    set_info,
+    sign,
+    white_box_over,
+)
 
 PASSWORD = "correct horse battery"
 ENV = {"CONSENT_SEAL_PASSWORD": PASSWORD}
@@ -141,6 +152,15 @@ TAMPERING = {
         lambda pdf: rewrite_page(pdf, 2, incremental=True),
         "the content of page 2 was changed.",
     ),
+    "the title a viewer shows": (
+        lambda pdf: set_info(pdf, "/Title", "Botox injection — Informed consent"),
+        "the document information (Title) was changed",
+    ),
+    "an initials box hidden": (
+        lambda pdf: hide_field(pdf, "initials_side_effects_sunburn-feeling"),
+        'the form field "initials_side_effects_sunburn-feeling" on page 2 was hidden or no longer prints.',
+    ),
+    "bytes after the end": (lambda pdf: pdf + b"hello world\n", "bytes were added after the end"),
 }
 
 
@@ -177,7 +197,7 @@ def test_a_signature_from_another_certificate_is_untrusted_and_named(tmp_path, c
     signed = sign(sealed, "patient_signature", patient_signer[0])
     exit_code, report, _ = verify(tmp_path, signed, clinic / "clinic-seal.pem")
     assert exit_code == 1
-    assert report["result"] == "UNTRUSTED"
+    assert report["result"] == "UNTRUSTED", report["problems"]
     assert report["trust_problems"] == [
         "the signature in patient_signature, by Ana Ruiz (tablet), does not come from a --trust certificate."
     ]
@@ -257,3 +277,15 @@ def test_no_changed_byte_of_a_sealed_form_passes_as_intact(tmp_path, sealed, dat
     path.write_bytes(sealed[:at] + bytes([value]) + sealed[at + 1 :])
     result = verify_file(path, trust_roots=None)
     assert result.result != "intact", (at, value)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("Skin Clinic \U0001f3e5", "certificates cannot hold the character"), ("Evil\nResult: intact", "control")],
+    ids=["an emoji", "a line break"],
+)
+def test_a_seal_name_no_checker_could_use_is_refused(tmp_path, name, why):
+    result = invoke("seal", "new-key", "--name", name, "-o", "seal.p12", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert why in result.output
+    assert not list(tmp_path.iterdir())

@@ -377,3 +377,24 @@ def test_a_form_from_consent_0_2_is_checked_for_what_it_records(run_cli, tmp_pat
     # The same keys missing from a form that says it is from 0.3.0 or later is damage.
     newer = older.replace(b"(consent 0.2.0)", b"(consent 0.3.0)")
     assert verify(run_cli, tmp_path, newer).exit_code == 1
+
+
+def test_with_trust_a_form_nothing_trusted_vouches_for_is_untrusted(run_cli, tmp_path, unsigned, certificate):
+    """Anyone can make a PDF that carries consent's digests: with --trust, an
+    unsealed, unsigned form is not taken as the clinic's."""
+    (tmp_path / "clinic.pem").write_bytes(certificate[1])
+    exit_code, report = verify_json(run_cli, tmp_path, unsigned, "--trust", str(tmp_path / "clinic.pem"))
+    assert exit_code == 1
+    assert report["result"] == "UNTRUSTED"
+    assert "it carries no clinic seal and no signature from a --trust certificate" in report["trust_problems"][0]
+
+
+def test_a_removed_page_is_not_reported_as_all_pages_unchanged(run_cli, tmp_path, fully_signed):
+    writer = PdfWriter(io.BytesIO(fully_signed), incremental=True)
+    writer.remove_page(2)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    result = verify(run_cli, tmp_path, buffer.getvalue())
+    assert result.exit_code == 1
+    assert "all unchanged" not in result.output
+    assert "It had 3 pages, and now has 2." in result.output
