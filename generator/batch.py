@@ -138,7 +138,15 @@ def check_rows(
                 form = loaded
         patient: Patient | None = None
         try:
-            patient = read_patient(row.values, today=today, check_glyphs=glyph_problem, date_format=date_format)
+            patient = read_patient(
+                row.values,
+                today=today,
+                check_glyphs=glyph_problem,
+                date_format=date_format,
+                past_procedure=False,
+                past_procedure_hint="A batch makes forms for appointments to come: check the date, or make this "
+                "form at the desk with consent fill.",
+            )
         except PatientError as problem:
             row_problems += [RowProblem(row.number, p.field, p.message) for p in problem.problems]
         if form is not None and patient is not None:

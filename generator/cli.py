@@ -36,7 +36,7 @@ from generator.filing import Outcome, file_form
 from generator.forms import form_search_path, load_forms_listing
 from generator.main import default_file_name, fill
 from generator.output import require_folder
-from generator.patient import FIELD_LABELS, REQUIRED_FIELDS
+from generator.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
 from generator.printing import print_pdf
 
 # 1 comes from ConsentError.exit_code and 2 from click; these are ours.
@@ -119,6 +119,27 @@ def _quiet_library_logs() -> None:
     root = logging.getLogger()
     if not any(isinstance(handler, logging.NullHandler) for handler in root.handlers):
         root.addHandler(logging.NullHandler())
+
+
+TODAY_VARIABLE = "CONSENT_TODAY"
+
+
+def _today() -> date:
+    """The clinic's date: today, or the date in $CONSENT_TODAY (YYYY-MM-DD).
+
+    The variable lets the test suite, and a clinic preparing forms on
+    another machine's clock, fix which procedure dates count as past or too
+    far ahead; no date from it is ever printed on a form.
+    """
+    import os
+
+    fixed = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed)
+    except ValueError:
+        raise ConsentError(f'{TODAY_VARIABLE} is "{fixed}", not a date. Write it as YYYY-MM-DD, or unset it.') from None
 
 
 def _settings() -> Settings:
@@ -240,6 +261,11 @@ def _metavar(field: str) -> str:
 )
 @_audit_option
 @_replace_option
+@click.option(
+    "--allow-past-date",
+    is_flag=True,
+    help="Make the form although the procedure date is in the past (at a terminal you are asked instead).",
+)
 @_print_options("the PDF")
 @_field_options
 def fill_command(
@@ -247,6 +273,7 @@ def fill_command(
     output: Path | None,
     audit_log: Path | None,
     replace: bool,
+    allow_past_date: bool,
     print_: bool,
     printer: str | None,
     copies: int,
@@ -282,18 +309,27 @@ def fill_command(
             filled = fill(
                 form_id,
                 fields,
-                today=date.today(),
+                today=_today(),
                 search_path=_search_path(),
                 clinic=_settings().clinic,
                 seal_field=sealer is not None,
+                past_procedure=allow_past_date,
+                past_procedure_hint="Check the date; if it is right, run again with --allow-past-date.",
             )
             break
         except PatientError as problem:
             if not interactive:
                 raise
-            # At the desk, ask again for just the fields that were refused.
+            # At the desk, ask again for just the fields that were refused;
+            # a procedure date in the past may be right, and is confirmed.
             for field_problem in problem.problems:
-                click.echo(field_problem.message, err=True)
+                if isinstance(field_problem, PastProcedureDateError):
+                    date_text = field_problem.message.split(" (today")[0]
+                    if click.confirm(f"{date_text}. Make the form for that date?", default=False, err=True):
+                        allow_past_date = True
+                        continue
+                else:
+                    click.echo(field_problem.message, err=True)
                 fields[field_problem.field] = _prompt(field_problem.field)
     target = output or Path(default_file_name(filled.form, filled.patient))
     if target.is_dir():
@@ -424,7 +460,7 @@ def batch_command(
         result = run_batch(
             appointments,
             out_dir,
-            today=date.today(),
+            today=_today(),
             workers=jobs,
             encoding=encoding,
             date_format=date_format,
@@ -641,7 +677,7 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
 
     all_ready = True
     for folder in folders:
-        check = check_form_folder(folder, today=date.today())
+        check = check_form_folder(folder, today=_today())
         if check.ready:
             form = check.form
             pages = ", ".join(f"{language} {count} pages" for language, count in check.pages.items())

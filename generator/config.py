@@ -144,7 +144,26 @@ def _text(table: dict[str, Any], key: str, path: Path) -> str:
         raise ConfigError(f'{path}: [clinic] {key} must be text in quotes, e.g. {key} = "...".')
     if len(value) > 120:
         raise ConfigError(f"{path}: [clinic] {key} is {len(value)} characters long; the letterhead holds 120.")
-    return value.strip()
+    return _printable(value, f"[clinic] {key}", path)
+
+
+def _printable(value: str, where: str, path: Path) -> str:
+    """`value` checked as patient details are: no control or invisible
+    characters, and nothing the embedded fonts cannot draw (it would be
+    silently dropped from the letterhead)."""
+    from generator.errors import FieldError
+    from generator.fonts import glyph_problem
+    from generator.patient import clean_text
+
+    try:
+        text = clean_text(where, value)
+    except FieldError as problem:
+        raise ConfigError(f"{path}: {problem.message}") from None
+    reason = glyph_problem(text) if text else None
+    if reason is not None:
+        reason = reason.replace("Type the name without that character, in the spelling on the patient's ID.", "")
+        raise ConfigError(f"{path}: {where} cannot be printed: {reason.strip()} Remove that character.")
+    return text
 
 
 def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -155,7 +174,7 @@ def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
         raise ConfigError(
             f'{path}: [clinic] {key} must be a list of lines, e.g. {key} = ["12 River Street", "London"].'
         )
-    lines = tuple(line.strip() for line in value if line.strip())
+    lines = tuple(_printable(line, f"[clinic] {key}", path) for line in value if line.strip())
     if len(lines) > 4:
         raise ConfigError(f"{path}: [clinic] {key} has {len(lines)} lines; the letterhead holds 4.")
     return lines

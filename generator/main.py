@@ -41,6 +41,8 @@ def fill(
     date_format: str | None = None,
     clinic: Clinic | None = None,
     seal_field: bool = False,
+    past_procedure: bool = True,
+    past_procedure_hint: str = "Check the date.",
 ) -> FilledForm:
     """Check the patient's fields, fill the form, and lay it out as PDF bytes.
 
@@ -55,6 +57,8 @@ def fill(
         date_format=date_format,
         clinic=clinic,
         seal_field=seal_field,
+        past_procedure=past_procedure,
+        past_procedure_hint=past_procedure_hint,
     )
 
 
@@ -66,9 +70,19 @@ def fill_form(
     date_format: str | None = None,
     clinic: Clinic | None = None,
     seal_field: bool = False,
+    past_procedure: bool = True,
+    past_procedure_hint: str = "Check the date.",
 ) -> FilledForm:
-    """`fill` for a form already loaded."""
-    patient = read_patient(fields, today=today, check_glyphs=glyph_problem, date_format=date_format)
+    """`fill` for a form already loaded; a procedure date in the past is
+    refused unless `past_procedure`."""
+    patient = read_patient(
+        fields,
+        today=today,
+        check_glyphs=glyph_problem,
+        date_format=date_format,
+        past_procedure=past_procedure,
+        past_procedure_hint=past_procedure_hint,
+    )
     return make_form(form, patient, clinic, seal_field=seal_field)
 
 

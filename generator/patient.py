@@ -21,6 +21,9 @@ ADULT_AGE = 18
 MAX_NAME_LENGTH = 100
 MAX_RECORD_NUMBER_LENGTH = 40
 OLDEST_AGE = 130
+# A consent form is made for an appointment; one more than a year ahead is a
+# mistyped year (9999-12-31, 2062 for 2026).
+MOST_DAYS_AHEAD = 366
 
 # How each field is named to staff, in the order forms and messages use.
 FIELD_LABELS: dict[str, str] = {
@@ -49,6 +52,11 @@ OPTIONAL_FIELDS = ("language", "guardian", "interpreter")
 # (non-)joiners stay allowed because some scripts need them inside names.
 _ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Letters that print as nothing: a name of these alone prints "I,     Ruiz".
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+# What a date or a number looks like when it lands in a name's column.
+_LOOKS_LIKE_A_DATE = re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}")
+_LOOKS_LIKE_A_NUMBER = re.compile(r"[\d\s.,/#+-]+")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 # Given a value, returns a sentence saying which character cannot be drawn and
@@ -158,6 +166,35 @@ def _person_name(field: str, raw: str | None) -> str:
             f'{FIELD_LABELS[field]} "{name}" contains digits. Check that the name, and not '
             "another detail, was typed here.",
         )
+    _require_a_visible_letter(field, name)
+    return name
+
+
+def _require_a_visible_letter(field: str, text: str) -> None:
+    label = FIELD_LABELS[field]
+    blank = next((character for character in text if character in _BLANK_LETTERS), None)
+    if blank is not None:
+        raise FieldError(
+            field,
+            f"{label} contains a character that prints as nothing ({describe_character(blank)}). "
+            "Retype the name by hand.",
+        )
+    if not any(unicodedata.category(character).startswith("L") for character in text):
+        raise FieldError(field, f'{label} "{text}" has no letter in it. Type the name as it is on their ID.')
+
+
+def _clinician(raw: str | None) -> str:
+    """The clinician's name. Digits may be part of it ("Dr Lee (room 2)"), but
+    a date or a bare number is another column's value."""
+    name = _required_text("clinician", raw, MAX_NAME_LENGTH)
+    if _LOOKS_LIKE_A_DATE.search(name) or _LOOKS_LIKE_A_NUMBER.fullmatch(name):
+        raise FieldError(
+            "clinician",
+            f'Clinician "{name}" looks like a date or a number, not a name. Check that the clinician\'s name, '
+            "and not another detail, was typed here (in a list: the clinician column, which may have shifted "
+            "by one).",
+        )
+    _require_a_visible_letter("clinician", name)
     return name
 
 
@@ -209,13 +246,18 @@ def read_patient(
     today: date,
     check_glyphs: GlyphChecker | None = None,
     date_format: str | None = None,
+    past_procedure: bool = True,
+    past_procedure_hint: str = "Check the date.",
 ) -> Patient:
     """Check every field of one patient and return the record, or raise PatientError.
 
     `raw` maps field names (see FIELD_LABELS) to what staff typed (or, for
     dates, a date); missing and blank values count as not given. Dates are
     YYYY-MM-DD unless `date_format` (strptime) says otherwise. `today` is the clinic's date, passed in
-    so that tests and reprints do not depend on the clock. All problems are
+    so that tests and reprints do not depend on the clock. A procedure date
+    before `today` is refused (a PastProcedureDateError, ending with
+    `past_procedure_hint`) unless `past_procedure`: the desk confirms one, a
+    batch never makes forms for appointments gone by. All problems are
     reported together.
     """
     problems: list[FieldError] = []
@@ -229,8 +271,7 @@ def read_patient(
 
     for field in ("given_name", "family_name"):
         attempt(field, lambda field=field: _person_name(field, raw.get(field)))
-    # A clinician may be written with a room or staff number ("Dr Lee (room 2)").
-    attempt("clinician", lambda: _required_text("clinician", raw.get("clinician"), MAX_NAME_LENGTH))
+    attempt("clinician", lambda: _clinician(raw.get("clinician")))
     attempt(
         "record_number",
         lambda: _required_text("record_number", raw.get("record_number"), MAX_RECORD_NUMBER_LENGTH),
@@ -242,6 +283,7 @@ def read_patient(
     attempt("language", lambda: _language(raw.get("language")))
 
     problems.extend(_date_problems(values, today))
+    problems.extend(_procedure_date_problems(values, raw, today, date_format, past_procedure, past_procedure_hint))
     if check_glyphs is not None:
         problems.extend(_glyph_problems(values, check_glyphs))
     if problems:
@@ -300,6 +342,55 @@ def _date_problems(values: Mapping[str, object], today: date) -> list[FieldError
                 )
             )
     return problems
+
+
+def _procedure_date_problems(
+    values: Mapping[str, object],
+    raw: Mapping[str, str | date | None],
+    today: date,
+    date_format: str | None,
+    past_procedure: bool,
+    hint: str,
+) -> list[FieldError]:
+    procedure = values.get("procedure_date")
+    if not isinstance(procedure, date):
+        return []
+    label = FIELD_LABELS["procedure_date"]
+    if (procedure - today).days > MOST_DAYS_AHEAD:
+        return [
+            FieldError(
+                "procedure_date",
+                f"{label} {procedure.isoformat()} is more than a year ahead. Check the year "
+                "(it is typed as YYYY-MM-DD).",
+            )
+        ]
+    if procedure >= today or past_procedure:
+        return []
+    message = f"{label} {procedure.isoformat()} is in the past (today is {today.isoformat()}). {hint}"
+    swapped = _read_the_other_way_round(raw.get("procedure_date"), date_format)
+    if swapped is not None and today <= swapped:
+        other = date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")  # type: ignore[union-attr]
+        message = (
+            f'{label} "{raw.get("procedure_date")}" read as {date_format} is {procedure.isoformat()}, in the '
+            f"past; read the other way round it is {swapped.isoformat()}. If the list writes the month first, "
+            f"run again with --date-format {other}."
+        )
+    return [PastProcedureDateError("procedure_date", message)]
+
+
+class PastProcedureDateError(FieldError):
+    """The procedure date is before today: at the desk, staff may confirm it."""
+
+
+def _read_the_other_way_round(raw: object, date_format: str | None) -> date | None:
+    """`raw` read with day and month swapped in `date_format`, if that is a date."""
+    if not isinstance(raw, str) or date_format is None or "%d" not in date_format or "%m" not in date_format:
+        return None
+    other = date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    try:
+        return datetime.strptime(raw.strip(), other).date()
+    except ValueError:
+        return None
 
 
 def _glyph_problems(values: Mapping[str, object], check_glyphs: GlyphChecker) -> list[FieldError]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from datetime import date
@@ -16,6 +17,10 @@ from generator.cli import main
 
 TESTS = Path(__file__).parent
 TODAY = date(2026, 11, 24)
+# The clinic's date for every `consent` the tests run, in this process or in
+# a child: the fixtures' procedure dates (2026-12-01) stay ahead of it
+# whatever the real date is.
+os.environ["CONSENT_TODAY"] = TODAY.isoformat()
 
 
 def flat(text: str) -> str:

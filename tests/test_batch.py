@@ -175,6 +175,7 @@ def test_a_rerun_finds_every_form_already_there_and_clears_leftovers(run_cli, tm
     after = {path.name: path.read_bytes() for path in out.iterdir()}
     # Nothing was made, so the audit log has no new line either.
     manifest_before, manifest_after = json.loads(before.pop(MANIFEST)), json.loads(after.pop(MANIFEST))
+    before.pop(".consent-batch.lock"), after.pop(".consent-batch.lock")  # who ran, and when
     assert after == before
     assert [document["status"] for document in manifest_after["documents"]] == ["already there"] * 4
     assert [d["sha256"] for d in manifest_after["documents"]] == [d["sha256"] for d in manifest_before["documents"]]
@@ -267,3 +268,23 @@ def test_a_quote_that_swallows_rows_names_the_lines_it_swallowed(run_cli, tmp_pa
     assert result.exit_code == 3
     errors = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig")
     assert "Row 3 runs over lines 3 to 4 of the file: a quote mark opened on line 3 is closed only on line 4" in errors
+
+
+def test_a_batch_refuses_past_and_far_future_procedure_dates(run_cli, tmp_path):
+    data = (
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician\n"
+        "laser-acne-scar,Ana,Ruiz,07/03/1990,00123,12/01/2026,Dr Lee\n"
+        "laser-acne-scar,Bo,Li,01/01/1991,00124,31/12/9999,Dr Lee\n"
+        "laser-acne-scar,Cy,Zhou,02/02/1992,00125,01/12/2026,2030-01-01\n"
+        "laser-acne-scar,Dee,Okafor,03/03/1993,00126,01/12/2026,Dr Lee\n"
+    )
+    (tmp_path / "day.csv").write_text(data, encoding="utf-8")
+    result = run_cli("batch", "day.csv", "--out-dir", "out", "--date-format", "%d/%m/%Y")
+    assert result.exit_code == 3
+    errors = list(csv.DictReader(io.StringIO((tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig"))))
+    by_row = {error["row"]: error for error in errors}
+    assert "read the other way round it is 2026-12-01" in by_row["2"]["message"]
+    assert "--date-format %m/%d/%Y" in by_row["2"]["message"]
+    assert "more than a year ahead" in by_row["3"]["message"]
+    assert by_row["4"]["field"] == "clinician" and "looks like a date or a number" in by_row["4"]["message"]
+    assert "1 of 4 rows done" in result.output

@@ -161,3 +161,26 @@ def test_help_teaches(run_cli, command):
         for option in ("--given-name", "--date-of-birth", "--record-number", "--guardian", "-o"):
             assert option in result.output
         assert "Example:" in result.output
+
+
+def test_a_past_procedure_date_in_a_script_needs_allow_past_date(run_cli, fields, tmp_path):
+    fields["procedure_date"] = "2026-11-20"
+    refused = run_cli("fill", "laser-acne-scar", *as_options(fields))
+    assert refused.exit_code == 1
+    assert "Procedure date 2026-11-20 is in the past (today is 2026-11-24)." in refused.output
+    assert "run again with --allow-past-date" in refused.output
+    assert files_in(tmp_path) == [AUDIT] or files_in(tmp_path) == []
+    allowed = run_cli("fill", "laser-acne-scar", *as_options(fields), "--allow-past-date")
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_at_a_terminal_a_past_procedure_date_is_confirmed(run_cli, fields, tmp_path, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    fields["procedure_date"] = "2026-11-20"
+    declined = run_cli("fill", "laser-acne-scar", *as_options(fields), input="n\n2026-12-01\n")
+    assert declined.exit_code == 0, declined.output
+    assert "Procedure date 2026-11-20 is in the past. Make the form for that date? [y/N]" in declined.output
+    assert files_in(tmp_path)[-1] == DEFAULT_NAME  # made for the date typed again
+    confirmed = run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "past.pdf", input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert (tmp_path / "past.pdf").exists()

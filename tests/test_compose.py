@@ -28,7 +28,7 @@ def document_for(tmp_path, fields, files=None):
         "# Not a heading",
         "[link](http://x)",
         "{% if %}",
-        "\\",
+        "O\\Brien",
     ],
 )
 def test_patient_values_print_exactly_as_typed(tmp_path, fields, name):

@@ -9,6 +9,8 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from generator.config import load_settings
+from generator.errors import ConfigError
 from tests.conftest import ADULT, as_options, full_text, page_texts
 from tests.helpers import build_form
 
@@ -172,3 +174,22 @@ def test_a_logo_that_cannot_be_read_is_named_before_any_form_is_made(run_cli, tm
     assert "Save it again from your drawing program." in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "ana.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ('name = "Riverside \u2705 Clinic"', "[clinic] name cannot be printed: the form's font has no"),
+        (
+            'address = ["12 River Street", "\u0e01\u0e23\u0e38\u0e07\u0e40\u0e17\u0e1e"]',
+            "[clinic] address cannot be printed",
+        ),
+        ('phone = "020\\u202e7946"', "invisible formatting character"),
+    ],
+    ids=["an emoji in the name", "Thai in the address", "a bidi override in the phone"],
+)
+def test_clinic_text_is_checked_like_patient_text(tmp_path, setting, says):
+    (tmp_path / "consent.toml").write_text(f"[clinic]\n{setting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(tmp_path / "consent.toml")
+    assert says in str(refused.value)

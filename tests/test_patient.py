@@ -149,3 +149,51 @@ def test_digits_in_a_persons_name_are_refused(fields, field):
 def test_a_clinician_may_carry_a_room_number(fields):
     fields["clinician"] = "Dr Lee (room 2)"
     assert read_patient(fields, today=TODAY).clinician == "Dr Lee (room 2)"
+
+
+def test_a_procedure_date_more_than_a_year_ahead_is_refused(fields):
+    for far in ("9999-12-31", "2027-11-26", "2126-11-24"):
+        fields["procedure_date"] = far
+        assert "is more than a year ahead. Check the year" in problems(fields)["procedure_date"]
+    fields["procedure_date"] = "2027-11-24"
+    assert read_patient(fields, today=TODAY).procedure_date == date(2027, 11, 24)
+
+
+def test_a_past_procedure_date_is_refused_where_asked_with_the_callers_hint(fields):
+    fields["procedure_date"] = "2026-11-20"
+    assert read_patient(fields, today=TODAY).procedure_date == date(2026, 11, 20)  # the library allows it
+    with pytest.raises(PatientError) as refused:
+        read_patient(fields, today=TODAY, past_procedure=False, past_procedure_hint="Ask the desk.")
+    (problem,) = refused.value.problems
+    assert problem.message == "Procedure date 2026-11-20 is in the past (today is 2026-11-24). Ask the desk."
+
+
+def test_a_day_first_date_that_lands_in_the_past_gets_the_month_first_hint(fields):
+    fields.update(procedure_date="12/01/2026", date_of_birth="07/03/1990")
+    with pytest.raises(PatientError) as refused:
+        read_patient(fields, today=TODAY, date_format="%d/%m/%Y", past_procedure=False)
+    (problem,) = refused.value.problems
+    assert problem.message == (
+        'Procedure date "12/01/2026" read as %d/%m/%Y is 2026-01-12, in the past; read the other way round it '
+        "is 2026-12-01. If the list writes the month first, run again with --date-format %m/%d/%Y."
+    )
+
+
+@pytest.mark.parametrize("shifted", ["2030-01-01", "00123", "12/01/2026", "+44 20 7946 0000"])
+def test_a_clinician_that_is_a_date_or_a_number_is_refused(fields, shifted):
+    fields["clinician"] = shifted
+    assert "looks like a date or a number, not a name" in problems(fields)["clinician"]
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u3164\u3164", "Ana\u3164"])
+def test_a_name_needs_a_visible_letter(fields, blank):
+    fields["given_name"] = blank
+    message = problems(fields)["given_name"]
+    assert "prints as nothing" in message or "has no letter in it" in message
+
+
+def test_a_name_of_punctuation_alone_is_refused(fields):
+    fields["family_name"] = "--"
+    assert (
+        problems(fields)["family_name"] == 'Family name "--" has no letter in it. Type the name as it is on their ID.'
+    )
