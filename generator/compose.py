@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -61,9 +62,49 @@ def _escape_for_markdown(value: Any) -> Any:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
+# A form's prose is a few pages; these bounds keep a template mistake (or a
+# hostile one) from building text no form could hold, or running for minutes.
+MAX_TEMPLATE_OUTPUT = 200_000  # characters of Markdown
+MAX_PARAGRAPH = 20_000  # characters in one paragraph or list entry
+MAX_TEMPLATE_SECONDS = 5.0
+
+
+class _BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with `*` and `**` unable to build huge values and
+    `range` held to what a form needs."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _bounded_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                repeated = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
+                if repeated and len(sequence) * max(count, 0) > MAX_TEMPLATE_OUTPUT:
+                    raise SecurityError(
+                        f"an expression repeats a value {count} times, making more text than a form holds"
+                    )
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise SecurityError(f"an expression raises a number to the power {right}")
+        return super().call_binop(context, operator, left, right)
+
+
+MAX_RANGE = 10_000
+
+
+def _bounded_range(*arguments: int) -> range:
+    steps = range(*arguments)
+    if len(steps) > MAX_RANGE:
+        raise SecurityError(f"a range of {len(steps)} steps; a form's loops take at most {MAX_RANGE:,}")
+    return steps
+
+
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return _BoundedEnvironment(
         undefined=StrictUndefined,
         finalize=_escape_for_markdown,
         autoescape=False,
@@ -71,10 +112,28 @@ def _environment() -> SandboxedEnvironment:
     )
 
 
+# Tags that reach for other template files. A form is one folder with one
+# template per language: nothing else is loaded, ever.
+_OTHER_TEMPLATES = {"Include": "include", "Import": "import", "FromImport": "from ... import", "Extends": "extends"}
+
+
+def _refuse_other_templates(body_path: Path, source: str) -> None:
+    from jinja2 import nodes
+
+    tree = _environment().parse(source)
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        tag = _OTHER_TEMPLATES[type(node).__name__]
+        raise FormDefinitionError(
+            f"{body_path}, line {node.lineno}: {{% {tag} %}} is not allowed: a form's template cannot use other "
+            "template files. Put the text in this file itself."
+        )
+
+
 @lru_cache(maxsize=64)
 def _template(body_path: Path, source: str) -> Template:
     environment = _environment()
     try:
+        _refuse_other_templates(body_path, source)
         code = environment.compile(source, name=body_path.name, filename=str(body_path))
     except TemplateSyntaxError as problem:
         opened = _unclosed_block(environment, source) if "Unexpected end of template" in str(problem.message) else None
@@ -200,6 +259,9 @@ def check_template_names(text: FormText) -> list[str]:
     _template(text.body_path, text.body_source)  # a syntax error, with its line, first
     tree = _environment().parse(text.body_source)
     assigned = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
+    assigned |= {node.name for node in tree.find_all(nodes.Macro)}
+    # What Jinja itself provides inside a template (range is bounded, see _bounded_range).
+    assigned |= {"range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs"}
     problems: list[str] = []
     known = ", ".join(sorted(TEMPLATE_VARIABLES))
     for node in tree.find_all(nodes.Name):
@@ -251,9 +313,13 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
     template = _template(text.body_path, text.body_source)
     placements: dict[str, int] = {}
     try:
-        markdown = template.render(template_context(form, text, patient, placements))
+        markdown = _render_bounded(template, template_context(form, text, patient, placements), text.body_path)
     except FormDefinitionError:
         raise
+    except RecursionError:
+        raise FormDefinitionError(
+            f"{text.body_path}: a macro calls itself without end (recursion). A form's macros must not call themselves."
+        ) from None
     except TemplateError as problem:
         line = _template_line(text.body_path)
         # A misspelt variable or field reads better as check-form words it
@@ -269,6 +335,30 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
                 f'once: put {{{{ items("{name}") }}}} on a line of its own.'
             )
     return _blocks_from_markdown(markdown, text)
+
+
+def _render_bounded(template: Template, context: dict[str, Any], body_path: Path) -> str:
+    """The template's output, refused once it passes MAX_TEMPLATE_OUTPUT
+    characters or MAX_TEMPLATE_SECONDS, checked as each piece is made."""
+    import time
+
+    started = time.monotonic()
+    pieces: list[str] = []
+    size = 0
+    for piece in template.generate(context):
+        size += len(piece)
+        pieces.append(piece)
+        if size > MAX_TEMPLATE_OUTPUT:
+            raise FormDefinitionError(
+                f"{body_path}: the template makes more than {MAX_TEMPLATE_OUTPUT:,} characters of text, more than "
+                "any form holds. Check its loops."
+            )
+        if time.monotonic() - started > MAX_TEMPLATE_SECONDS:
+            raise FormDefinitionError(
+                f"{body_path}: the template takes more than {MAX_TEMPLATE_SECONDS:.0f} seconds to fill. Check its "
+                "loops."
+            )
+    return "".join(pieces)
 
 
 def _template_line(body_path: Path) -> str:
@@ -354,6 +444,12 @@ def _runs(token: Token, body_path: Path) -> tuple[Run, ...]:
                 f"{body_path} uses Markdown that consent does not print ({child.type}). "
                 "Use **bold** for emphasis; links, images, code and italics are not printed."
             )
+    length = sum(len(run.text) for run in runs)
+    if length > MAX_PARAGRAPH:
+        raise FormDefinitionError(
+            f"{body_path}, line {(token.map or [0])[0] + 1} of the filled text: a paragraph of {length:,} "
+            f"characters; one paragraph holds at most {MAX_PARAGRAPH:,}. Split it into shorter paragraphs."
+        )
     return _merge(runs)
 
 

@@ -9,7 +9,7 @@ from generator.document import ItemList, Paragraph
 from generator.errors import FormDefinitionError
 from generator.forms import load_form_folder
 from generator.patient import read_patient
-from tests.conftest import TODAY
+from tests.conftest import ADULT, TODAY, as_options
 from tests.helpers import BODY, build_form
 
 
@@ -114,3 +114,45 @@ def test_dates_are_written_out(tmp_path, fields):
     assert ("Procedure date", "1 December 2026") in document.identity
     assert document.form_line == "Form tiny, version 1.0, effective 1 January 2026"
     assert isinstance(document.body[1], ItemList)
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ('{% include "other.md.j2" %}', "line 1: {% include %} is not allowed"),
+        ('{% import "macros.j2" as m %}', "line 1: {% import %} is not allowed"),
+        ('{% from "macros.j2" import x %}', "line 1: {% from ... import %} is not allowed"),
+        ('{% extends "base.j2" %}', "line 1: {% extends %} is not allowed"),
+    ],
+)
+def test_a_clinic_template_cannot_reach_other_files(run_cli, tmp_path, template, says):
+    build_form(tmp_path / "forms", {"en/body.md.j2": template + "\n" + BODY})
+    result = run_cli("check-form", str(tmp_path / "forms" / "tiny"))
+    assert result.exit_code == 1
+    assert says in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ('{{ "A" * 100000000 }}', "repeats a value 100000000 times"),
+        ("{{ 10 ** 100000 }}", "raises a number to the power 100000"),
+        ("{% for i in range(100000) %}{{ i }} words {% endfor %}", "a range of 100000 steps"),
+        ("{% for i in range(9000) %}{% for j in range(9000) %}x{% endfor %}{% endfor %}", "more than 200,000"),
+        ("{{ 'word ' * 30000 }}", "a paragraph of"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "a macro calls itself without end (recursion)"),
+    ],
+    ids=["a huge string", "a huge power", "a huge range", "nested loops", "a huge paragraph", "recursion"],
+)
+def test_a_runaway_template_is_refused_quickly(run_cli, tmp_path, template, says):
+    import time
+
+    build_form(tmp_path / "forms", {"en/body.md.j2": BODY + "\n" + template + "\n"})
+    started = time.monotonic()
+    result = run_cli("--forms-dir", str(tmp_path / "forms"), "fill", "tiny", *as_options(ADULT))
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert says in result.output, result.output
+    assert "Traceback" not in result.output
+    assert "unknown variable" not in result.output
