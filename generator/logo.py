@@ -4,6 +4,7 @@ scaled into the title block keeping its proportions."""
 from __future__ import annotations
 
 import copy
+import io
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 LOGO_MAX_WIDTH = 45 * mm
 LOGO_MAX_HEIGHT = 20 * mm
 
+# Bounds checked before a logo is decoded: a letterhead logo is a few
+# hundred kilobytes, and a picture past these would take the memory or the
+# time of a whole clinic day (a "decompression bomb", an SVG nested
+# thousands of groups deep).
+MAX_LOGO_BYTES = 5 << 20
+MAX_LOGO_PIXELS = 25_000_000  # e.g. 5000 x 5000
+MAX_SVG_DEPTH = 64
+MAX_SVG_ELEMENTS = 20_000
+_REFERENCE_ATTRIBUTES = ("href", "{http://www.w3.org/1999/xlink}href", "src")
+
 
 @lru_cache(maxsize=4)
 def logo_size(path: Path) -> tuple[float, float]:
@@ -31,17 +42,77 @@ def logo_size(path: Path) -> tuple[float, float]:
         drawing = _svg_drawing(path)
         width, height = drawing.width, drawing.height
     else:
+        data = _logo_bytes(path)
         from PIL import Image as PillowImage
         from PIL import UnidentifiedImageError
 
         try:
-            with PillowImage.open(path) as picture:
+            with PillowImage.open(io.BytesIO(data)) as picture:
+                width, height = picture.size  # from the header: nothing is decoded yet
+                if width * height > MAX_LOGO_PIXELS:
+                    raise ConfigError(
+                        f"The logo {path} is {width} x {height} pixels: far more pixels than a letterhead needs "
+                        f"(at most {MAX_LOGO_PIXELS // 1_000_000} million pixels). Save it smaller, e.g. 1000 pixels "
+                        "wide."
+                    )
                 picture.load()
-                width, height = picture.size
+        except ConfigError:
+            raise
+        except PillowImage.DecompressionBombError:
+            # Pillow refuses at open what is far past its own limit.
+            raise ConfigError(
+                f"The logo {path} has far more pixels than a letterhead needs (at most "
+                f"{MAX_LOGO_PIXELS // 1_000_000} million). Save it smaller, e.g. 1000 pixels wide."
+            ) from None
         except (OSError, UnidentifiedImageError, ValueError) as error:
             raise ConfigError(f"The logo {path} is not a PNG or JPEG picture that can be read ({error}).") from None
     scale = min(LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
     return width * scale, height * scale
+
+
+def _logo_bytes(path: Path) -> bytes:
+    from generator.reading import UnreadableFileError, read_regular_file
+
+    try:
+        return read_regular_file(path, limit=MAX_LOGO_BYTES)
+    except UnreadableFileError as problem:
+        raise ConfigError(f"The logo {path} cannot be used: {problem.reason}") from None
+
+
+def _check_svg(path: Path, data: bytes) -> None:
+    """Refuse, before svglib sees it, an SVG that is too deep or too large,
+    declares entities, or refers to any file or address: a logo is drawn
+    from its own bytes, never from anything else on the computer."""
+    import xml.etree.ElementTree as ElementTree
+
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        raise ConfigError(f"The logo {path} declares a DOCTYPE or entities, which a logo never needs. Export it again.")
+    depth = elements = 0
+    try:
+        for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            elements += 1
+            if depth > MAX_SVG_DEPTH or elements > MAX_SVG_ELEMENTS:
+                raise ConfigError(
+                    f"The logo {path} is nested {depth} levels deep with {elements} or more elements; a logo "
+                    f"needs at most {MAX_SVG_DEPTH} levels and {MAX_SVG_ELEMENTS:,} elements. Simplify it in "
+                    "your drawing program."
+                )
+            for attribute in _REFERENCE_ATTRIBUTES:
+                target = (element.get(attribute) or "").strip()
+                if target and not target.startswith("#") and not target.startswith("data:image/"):
+                    raise ConfigError(
+                        f'The logo {path} refers to "{target[:80]}": a logo may not use other files or '
+                        "addresses. Embed the picture in the SVG, or convert it to PNG."
+                    )
+            style = (element.get("style") or "") + (element.text or "" if element.tag.endswith("style") else "")
+            if "@import" in style or ("url(" in style and "url(#" not in style.replace(" ", "")):
+                raise ConfigError(f"The logo {path} loads a style or picture from elsewhere; a logo may not.")
+    except ElementTree.ParseError as error:
+        raise ConfigError(f"The logo {path} is not an SVG drawing that can be read ({error}).") from None
 
 
 def logo_flowable(path: Path) -> Flowable:
@@ -62,7 +133,11 @@ def _svg_drawing(path: Path) -> Drawing:
     # clinic whose logo is an SVG.
     from svglib.svglib import svg2rlg
 
-    drawing = svg2rlg(str(path))
+    data = _logo_bytes(path)
+    _check_svg(path, data)
+    # The bytes checked are the bytes drawn; and svglib itself is told to
+    # follow no reference out of an empty folder, should one slip past.
+    drawing = svg2rlg(io.BytesIO(data), external_reference_root=str(Path(__file__).parent / "no-references"))
     if drawing is None or not drawing.width or not drawing.height:
         raise ConfigError(f"The logo {path} is not an SVG drawing that can be read.")
     _embed_logo_text(drawing)

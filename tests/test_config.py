@@ -193,3 +193,73 @@ def test_clinic_text_is_checked_like_patient_text(tmp_path, setting, says):
     with pytest.raises(ConfigError) as refused:
         load_settings(tmp_path / "consent.toml")
     assert says in str(refused.value)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is `width` x `height` pixels, and holds no pixels:
+    enough for anything that trusts the header to try to decode it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
+
+def _nested_svg(depth: int) -> bytes:
+    return (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+        + b"<g>" * depth
+        + b'<rect width="10" height="10"/>'
+        + b"</g>" * depth
+        + b"</svg>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("logo.png", _png_header(60000, 60000), "has far more pixels than a letterhead needs"),
+        ("logo.png", _png_header(8000, 8000), "is 8000 x 8000 pixels: far more pixels than a letterhead needs"),
+        ("logo.svg", _nested_svg(5000), "is nested 65 levels deep"),
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" '
+            b'height="10"><image xlink:href="../secret.png" width="10" height="10"/></svg>',
+            'refers to "../secret.png": a logo may not use other files or addresses',
+        ),
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="https://example.org/a.png"'
+            b' width="10" height="10"/></svg>',
+            'refers to "https://example.org/a.png"',
+        ),
+        (
+            "logo.svg",
+            b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+            "declares a DOCTYPE or entities",
+        ),
+        ("logo.png", b"\x89PNG" + b"\0" * (6 << 20), "larger than any file of this kind"),
+    ],
+    ids=[
+        "a decompression bomb",
+        "too many pixels",
+        "5,000 nested groups",
+        "a file outside",
+        "a web address",
+        "entities",
+        "6 MB",
+    ],
+)
+def test_a_logo_is_bounded_before_it_is_decoded(run_cli, tmp_path, name, content, says):
+    (tmp_path / name).write_bytes(content)
+    path = write_settings(tmp_path, f'[clinic]\nname = "Riverside"\nlogo = "{name}"\n')
+    result = run_cli("--config", str(path), "fill", "laser-acne-scar", *as_options(ADULT))
+    assert result.exit_code == 1
+    assert says in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not list(tmp_path.glob("*.pdf"))
