@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.compose import check_template_names
 from generator.errors import ConsentError
-from generator.forms import DEFINITION_FILE, Form, load_form_folder
+from generator.forms import DEFINITION_FILE, Form, read_form_folder
 from generator.labels import labels_for
 from generator.main import make_form
 from generator.patient import read_patient
@@ -39,21 +39,25 @@ def check_form_folder(folder: Path, today: date) -> FormCheck:
     if not (folder / DEFINITION_FILE).is_file():
         check.problems.append(f"{folder} has no {DEFINITION_FILE}: it is not a form folder.")
         return check
-    try:
-        check.form = form = load_form_folder(folder)
-    except ConsentError as problem:
-        check.problems.append(str(problem))
-        return check
-    for language in form.languages:
+    form, problems, texts = read_form_folder(folder)
+    check.problems.extend(problems)
+    # Each language that loaded has its template checked even when another
+    # part of the folder is wrong: one run shows every problem.
+    fillable = []
+    for language, text in texts.items():
         try:
             labels_for(language)
-            names = check_template_names(form.text(language))
+            names = check_template_names(text)
         except ConsentError as problem:
             check.problems.append(str(problem))
             continue
-        if names:
-            check.problems.extend(names)
-            continue
+        check.problems.extend(names)
+        if not names:
+            fillable.append(language)
+    if form is None:
+        return check
+    check.form = form
+    for language in fillable:
         for patient_fields in _test_patients(language, today):
             try:
                 patient = read_patient(patient_fields, today=today)

@@ -148,29 +148,101 @@ def load_forms_listing(search_path: Iterable[Path] | None = None) -> tuple[list[
 
 
 def load_form_folder(folder: Path) -> Form:
-    """Load and check one form folder."""
+    """Load and check one form folder; its first problem is raised."""
+    form, problems, _ = read_form_folder(folder)
+    if form is None:
+        raise FormDefinitionError(problems[0])
+    return form
+
+
+class _Problems:
+    """Runs checks one after another, keeping every problem instead of
+    stopping at the first, so `consent check-form` lists them all at once."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def attempt(self, check: Any, *arguments: Any, **options: Any) -> Any:
+        try:
+            return check(*arguments, **options)
+        except FormDefinitionError as problem:
+            self.found.append(str(problem))
+            return None
+
+
+_DEFINITION_KEYS = {"id", "version", "effective_date", "languages", "signers"}
+
+
+def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, FormText]]:
+    """The form in `folder`, or None and every problem found in it; and the
+    texts of the languages that loaded, for checks that need only those."""
+    problems = _Problems()
     definition_path = folder / DEFINITION_FILE
-    definition = _read_toml(definition_path)
-    _check_keys(
-        definition,
-        definition_path,
-        required={"id", "version", "effective_date", "languages", "signers"},
+    definition = problems.attempt(_read_toml, definition_path)
+    if definition is None:
+        return None, problems.found, {}
+    problems.attempt(_check_unknown_keys, definition, definition_path, allowed=_DEFINITION_KEYS)
+    problems.attempt(_check_missing_keys, definition, definition_path, required=_DEFINITION_KEYS)
+
+    def present(key: str, check: Any) -> Any:
+        return problems.attempt(check, definition, definition_path) if key in definition else None
+
+    form_id = present("id", lambda table, path: _form_id(table, path, folder))
+    version = present("version", lambda table, path: _string(table, "version", path))
+    effective_date = present("effective_date", _effective_date)
+    languages = present("languages", _languages)
+    signers = present("signers", _signers)
+    texts: dict[str, FormText] = {}
+    for language in languages or []:
+        text = problems.attempt(_load_text, folder / language, language)
+        if text is not None:
+            texts[language] = text
+    if languages and len(texts) == len(languages):
+        problems.found.extend(_different_items(texts))
+    if problems.found:
+        return None, problems.found, texts
+    return (
+        Form(
+            id=form_id,
+            version=version,
+            effective_date=effective_date,
+            languages=tuple(languages),
+            signers=tuple(signers),
+            folder=folder,
+            texts=texts,
+        ),
+        [],
+        texts,
     )
+
+
+def _form_id(definition: Mapping[str, Any], definition_path: Path, folder: Path) -> str:
     form_id = _string(definition, "id", definition_path)
     if not _ID.fullmatch(form_id):
         raise FormDefinitionError(f'{definition_path}: id "{form_id}" must be lower-case letters, digits and dashes.')
     if form_id != folder.name:
         raise FormDefinitionError(f'{definition_path}: id "{form_id}" must match the folder name "{folder.name}".')
-    version = _string(definition, "version", definition_path)
+    return form_id
+
+
+def _effective_date(definition: Mapping[str, Any], definition_path: Path) -> date:
     effective_date = definition["effective_date"]
     if not isinstance(effective_date, date) or hasattr(effective_date, "hour"):
         raise FormDefinitionError(
             f"{definition_path}: effective_date must be a date written as 2026-11-24 (no quotes)."
         )
+    return effective_date
+
+
+def _languages(definition: Mapping[str, Any], definition_path: Path) -> list[str]:
     languages = _string_list(definition, "languages", definition_path)
     for language in languages:
         if not _LANGUAGE.fullmatch(language):
             raise FormDefinitionError(f'{definition_path}: language "{language}" must be a code such as "en".')
+    return languages
+
+
+def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[str]:
     signers = _string_list(definition, "signers", definition_path)
     unknown_signers = [signer for signer in signers if signer not in KNOWN_SIGNERS]
     if unknown_signers or "patient" not in signers:
@@ -179,27 +251,16 @@ def load_form_folder(folder: Path) -> Form:
             f"{', '.join(KNOWN_SIGNERS)} (guardian and interpreter are added when needed); "
             f"found {', '.join(signers)}."
         )
-    texts = {language: _load_text(folder / language, language) for language in languages}
-    _check_same_items(texts)
-    return Form(
-        id=form_id,
-        version=version,
-        effective_date=effective_date,
-        languages=tuple(languages),
-        signers=tuple(signers),
-        folder=folder,
-        texts=texts,
-    )
+    return signers
 
 
-def _check_same_items(texts: Mapping[str, FormText]) -> None:
+def _different_items(texts: Mapping[str, FormText]) -> list[str]:
     """Every language must list the same items (by id, in the same order):
     a translation that misses a side effect would otherwise print a shorter
     form, with nothing to show that anything is missing."""
     languages = list(texts)
-    if len(languages) < 2:
-        return
     reference = texts[languages[0]]
+    problems = []
     for language in languages[1:]:
         text = texts[language]
         content_path = text.body_path.parent / CONTENT_FILE
@@ -216,10 +277,11 @@ def _check_same_items(texts: Mapping[str, FormText]) -> None:
                 detail = f"has {', '.join(extra)}, which the {languages[0]} text does not have"
             else:
                 detail = f"lists them in another order than the {languages[0]} text ({', '.join(expected)})"
-            raise FormDefinitionError(
+            problems.append(
                 f"{content_path}: {name} {detail}. Every language of a form must list the same items, "
                 "so no patient gets a shorter form."
             )
+    return problems
 
 
 def _load_text(language_dir: Path, language: str) -> FormText:
@@ -232,7 +294,8 @@ def _load_text(language_dir: Path, language: str) -> FormText:
                 f"{CONTENT_FILE} and {BODY_TEMPLATE} in its folder."
             )
     content = _read_toml(content_path)
-    _check_keys(content, content_path, required={"title", *REQUIRED_LISTS}, optional=set(LIST_INITIALS))
+    _check_unknown_keys(content, content_path, allowed={"title", *LIST_INITIALS})
+    _check_missing_keys(content, content_path, required={"title", *REQUIRED_LISTS})
     lists = {name: _items(content.get(name, []), name, content_path) for name in LIST_INITIALS}
     return FormText(
         language=language,
@@ -291,17 +354,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
 
 
-def _check_keys(table: Mapping[str, Any], path: Path, *, required: set[str], optional: set[str] = frozenset()) -> None:
-    unknown = sorted(set(table) - required - optional)
+def _check_unknown_keys(table: Mapping[str, Any], path: Path, *, allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
     if unknown:
-        allowed = sorted(required | optional)
         key = unknown[0]
-        close = difflib.get_close_matches(key, allowed, n=1)
+        close = difflib.get_close_matches(key, sorted(allowed), n=1)
         hint = f' Did you mean "{close[0]}"?' if close else ""
+        others = f" (and {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
         raise FormDefinitionError(
-            f'{path}{_line_of_key(path, key)}: unknown key "{key}".{hint} '
-            f"The keys allowed here are: {', '.join(allowed)}."
+            f'{path}{_line_of_key(path, key)}: unknown key "{key}"{others}.{hint} '
+            f"The keys allowed here are: {', '.join(sorted(allowed))}."
         )
+
+
+def _check_missing_keys(table: Mapping[str, Any], path: Path, *, required: set[str]) -> None:
     missing = sorted(required - set(table))
     if missing:
         raise FormDefinitionError(f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")

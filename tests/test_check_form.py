@@ -143,3 +143,30 @@ def test_an_unclosed_block_names_the_line_it_opened_on(run_cli, tmp_path):
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1
     assert "(the {% if %} opened on line 7 is never closed)" in result.output
+
+
+def test_one_run_lists_every_problem_of_every_stage(run_cli, tmp_path):
+    """Five problems in four places: a key, a signer, a missing file, an item
+    and a template name. check-form names all five at once."""
+    folder = build_form(
+        tmp_path,
+        {
+            "form.toml": FORM_TOML.replace(
+                'signers = ["patient", "clinician", "witness"]', 'signers = ["nurse"]'
+            ).replace('languages = ["en"]', 'languages = ["en", "fr", "es"]')
+            + 'colour = "blue"\n',
+            "en/body.md.j2": BODY + "{{ patient.fullname }}\n",
+            "fr/content.toml": CONTENT_TOML.replace('id = "redness"', 'id = "Rougeur"'),
+            "fr/body.md.j2": BODY,
+        },
+    )
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    for says in (
+        'unknown key "colour"',
+        'signers must include "patient"',
+        "es/content.toml is missing",
+        "fr/content.toml: side_effects item 1: id must be lower-case words joined by dashes",
+        '"patient" has no field "fullname"',
+    ):
+        assert says in result.output, says
