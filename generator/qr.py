@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.main import QRCode
+from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
 _MASK = 2
 
@@ -26,6 +27,12 @@ def qr_modules(text: str) -> list[list[bool]]:
     and still scan.
     """
     code = QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=_MASK)
-    code.add_data(text.encode("utf-8"), optimize=0)
+    # Alphanumeric mode when the text allows it (page codes always do):
+    # fewer modules, so each can be larger in the same space.
+    alphanumeric = all(character in _ALPHANUMERIC for character in text)
+    code.add_data(QRData(text.encode("utf-8"), mode=MODE_ALPHA_NUM if alphanumeric else MODE_8BIT_BYTE))
     code.make(fit=True)
     return code.get_matrix()
+
+
+_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")

@@ -57,14 +57,19 @@ SHADE = colors.HexColor("#f1f1f1")
 PAGE_TOTAL_FORM = "consentPageTotal"
 PAGE_CODE_FORM = "consentPageCode{page}"
 FOOTER_SIZE = 8
-# The page code sits in the bottom right corner. 0.45 mm modules scan
-# reliably from a 200 dpi scan; a long record number makes a bigger code,
-# which is drawn with smaller modules to stay inside the same square.
-CODE_SIZE = 15 * mm
-CODE_MODULE = 0.45 * mm
+# The page code sits in the bottom right corner. 0.9 mm modules still decode
+# after a photocopy (grey, a 0.3 mm blur, speckle, a 2 degree tilt) scanned
+# at 150 or 200 dpi; 0.45 mm modules did not (tests/test_page_codes.py,
+# bench/pagecode.py). A usual code is 29 modules (version 3, alphanumeric);
+# a long record number makes a bigger code, drawn with smaller modules to
+# stay inside the same square.
+CODE_MODULE = 0.9 * mm
+CODE_SIZE = 29 * CODE_MODULE
 CODE_BOTTOM = 6 * mm
+# A scanner finds a QR code by the light margin around it: four modules.
+CODE_QUIET_ZONE = 4 * CODE_MODULE
 FOOTER_TEXT_Y = 12 * mm
-FOOTER_RULE_Y = CODE_BOTTOM + CODE_SIZE + 2.5 * mm
+FOOTER_RULE_Y = CODE_BOTTOM + CODE_SIZE + CODE_QUIET_ZONE
 
 
 @dataclass(frozen=True)
