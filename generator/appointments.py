@@ -63,6 +63,10 @@ class AppointmentList:
 
 def read_appointments(path: Path, *, encoding: str | None = None) -> AppointmentList:
     """Read every non-blank appointment row of a .csv or .xlsx file."""
+    if path.is_dir():
+        raise AppointmentListError(
+            f'"{path}" is a folder. Give the appointment list file in it, e.g. {path / "tomorrow.csv"}.'
+        )
     if not path.is_file():
         raise AppointmentListError(f'The appointment list "{path}" does not exist. Check the file name.')
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -134,11 +138,15 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
     except UnicodeDecodeError as problem:
         line = data.count(b"\n", 0, problem.start) + 1
         byte = data[problem.start : problem.start + 1].hex().upper()
-        hint = (
-            "If it was saved by Excel on Windows, run again with --encoding cp1252."
-            if encoding is None
-            else "Check which encoding the file was saved in and give it with --encoding."
-        )
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            hint = (
+                "It is UTF-16 text (Excel's \"Unicode text\"): run again with --encoding utf-16, or save it "
+                "as \"CSV UTF-8\"."
+            )
+        elif encoding is None:
+            hint = "If it was saved by Excel on Windows, run again with --encoding cp1252."
+        else:
+            hint = "Check which encoding the file was saved in and give it with --encoding."
         raise AppointmentListError(
             f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text (byte 0x{byte}). {hint}"
         ) from None
@@ -253,4 +261,9 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
             f"{', '.join(named) or 'none'}."
         )
     unknown = [column for column in named if column not in KNOWN_COLUMNS]
+    if len(unknown) > 5:
+        # One line, not thousands: a sheet with a column per day of the year
+        # is ordinary, and every appointment is still read.
+        shown = ", ".join(unknown[:5])
+        return [f"{len(unknown)} columns are not ones consent uses ({shown} and {len(unknown) - 5} more); ignored."]
     return [f"column {column} is not one consent uses; it was ignored." for column in unknown]

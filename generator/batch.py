@@ -358,7 +358,7 @@ def run_batch(
             appointments.name,
             out_dir,
             today=today,
-            workers=workers or os.cpu_count() or 1,
+            workers=_workers(workers, appointment_list),
             date_format=date_format,
             on_progress=on_progress,
             settings=_RunSettings(
@@ -371,6 +371,20 @@ def run_batch(
                 parent=os.getpid(),
             ),
         )
+
+
+def _workers(requested: int | None, appointment_list: AppointmentList) -> int:
+    """Worker processes: as asked, but no more than the computer has cores to
+    run them on (each one is a whole Python with fonts and forms loaded)."""
+    cores = os.cpu_count() or 1
+    if requested is None:
+        return cores
+    if requested > 2 * cores:
+        appointment_list.warnings.append(
+            f"--jobs {requested} is more than this computer's {cores} cores can run at once; {2 * cores} were used."
+        )
+        return 2 * cores
+    return requested
 
 
 def _run_locked(

@@ -453,8 +453,8 @@ def batch_command(
     from generator.batch import run_batch
     from generator.reports import BUNDLE_NAME, ERRORS_NAME
 
-    if date_format is not None and "%" not in date_format:
-        raise click.BadParameter("use strftime codes, e.g. %d/%m/%Y", param_hint="--date-format")
+    if date_format is not None:
+        _check_date_format(date_format)
     show_progress = sys.stderr.isatty()
     with _Progress(show_progress) as on_progress:
         result = run_batch(
@@ -690,6 +690,26 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
                 click.echo(f"  - {problem}")
     if not all_ready:
         sys.exit(1)
+
+
+def _check_date_format(date_format: str) -> None:
+    """Refuse, before any row is read, a --date-format that cannot read a
+    date: it must name a day, a month and a year, and read back what it writes."""
+    from datetime import datetime
+
+    codes = {code for code in ("%d", "%m", "%Y", "%y", "%b", "%B") if code in date_format}
+    has_day, has_month, has_year = "%d" in codes, bool(codes & {"%m", "%b", "%B"}), bool(codes & {"%Y", "%y"})
+    example = date(1990, 3, 7)
+    try:
+        round_trip = datetime.strptime(example.strftime(date_format), date_format).date() == example
+    except Exception:  # ValueError, or re.error for a code given twice ("%d/%d/%Y")
+        round_trip = False
+    if not (has_day and has_month and has_year and round_trip):
+        raise click.BadParameter(
+            f'"{date_format}" does not read a day, a month and a year. Use strftime codes, e.g. %d/%m/%Y for '
+            "07/03/1990 or %m/%d/%Y for 03/07/1990.",
+            param_hint="--date-format",
+        )
 
 
 def _row_list(rows: list[int], shown: int = 10) -> str:

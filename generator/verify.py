@@ -131,6 +131,15 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
         return Verification(name, False, ["it is not a PDF file."])
     try:
         current = PdfReader(io.BytesIO(data))
+        if current.is_encrypted:
+            return Verification(
+                name,
+                False,
+                [
+                    "it is encrypted (saved with a password). consent never encrypts a form, so this is a copy "
+                    "someone saved again: verify the original."
+                ],
+            )
         info = current.metadata or {}
         page_count = len(current.pages)
         field_values = _signature_field_values(current)

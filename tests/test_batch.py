@@ -288,3 +288,28 @@ def test_a_batch_refuses_past_and_far_future_procedure_dates(run_cli, tmp_path):
     assert "more than a year ahead" in by_row["3"]["message"]
     assert by_row["4"]["field"] == "clinician" and "looks like a date or a number" in by_row["4"]["message"]
     assert "1 of 4 rows done" in result.output
+
+
+def test_small_things_a_clinic_would_notice(run_cli, tmp_path):
+    """A folder for a list, a UTF-16 list, an impossible --date-format, too
+    many --jobs, and thousands of unknown columns: each gets one clear line."""
+    folder = run_cli("batch", str(tmp_path), "--out-dir", "out")
+    assert folder.exit_code == 1 and "is a folder. Give the appointment list file in it" in folder.output
+    header = "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician"
+    row = "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee"
+    (tmp_path / "unicode.csv").write_bytes((header + "\r\n" + row + "\r\n").encode("utf-16"))
+    utf16 = run_cli("batch", "unicode.csv", "--out-dir", "out")
+    assert utf16.exit_code == 1 and "run again with --encoding utf-16" in utf16.output
+    assert "cp1252" not in utf16.output
+    for bad in ("%Y", "%d/%m", "day-month-year", "%d/%d/%Y"):
+        refused = run_cli("batch", str(TOMORROW), "--out-dir", "out", "--date-format", bad)
+        assert refused.exit_code == 2 and "does not read a day, a month and a year" in refused.output, bad
+    assert not (tmp_path / "out").exists(), "nothing is read or written before the options are checked"
+    wide_header = header + "," + ",".join(f"day{index}" for index in range(10_000))
+    (tmp_path / "wide.csv").write_text(wide_header + "\n" + row + "\n", encoding="utf-8")
+    wide = run_cli("batch", "wide.csv", "--out-dir", "out", "--jobs", "500")
+    assert wide.exit_code == 0, wide.output
+    warnings = [line for line in wide.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 2
+    assert "10000 columns are not ones consent uses (day0, day1, day2, day3, day4 and 9995 more)" in warnings[0]
+    assert "--jobs 500 is more than this computer's" in warnings[1]

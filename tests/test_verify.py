@@ -398,3 +398,13 @@ def test_a_removed_page_is_not_reported_as_all_pages_unchanged(run_cli, tmp_path
     assert result.exit_code == 1
     assert "all unchanged" not in result.output
     assert "It had 3 pages, and now has 2." in result.output
+
+
+def test_an_encrypted_copy_is_named_as_such(run_cli, tmp_path, unsigned):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(unsigned)))
+    writer.encrypt(user_password="", owner_password="owner")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    result = verify(run_cli, tmp_path, buffer.getvalue())
+    assert result.exit_code == 1
+    assert "NOT CHECKED - it is encrypted (saved with a password)" in result.output
