@@ -140,8 +140,8 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         byte = data[problem.start : problem.start + 1].hex().upper()
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             hint = (
-                "It is UTF-16 text (Excel's \"Unicode text\"): run again with --encoding utf-16, or save it "
-                "as \"CSV UTF-8\"."
+                'It is UTF-16 text (Excel\'s "Unicode text"): run again with --encoding utf-16, or save it '
+                'as "CSV UTF-8".'
             )
         elif encoding is None:
             hint = "If it was saved by Excel on Windows, run again with --encoding cp1252."

@@ -31,9 +31,9 @@ import click
 from generator import __version__
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Settings, find_settings_file, load_settings
-from generator.errors import ConsentError, PatientError
+from generator.errors import ConsentError, FieldError, PatientError
 from generator.filing import Outcome, file_form
-from generator.forms import form_search_path, load_forms_listing
+from generator.forms import form_search_path, load_form, load_forms_listing
 from generator.main import default_file_name, fill
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
@@ -304,6 +304,13 @@ def fill_command(
     sealer = _sealer()  # so is a seal key that cannot be opened
     interactive = _at_terminal()
     fields = _ask_for_missing(fields, interactive)
+    if interactive:
+        # The form and the language are checked before the first question.
+        form = load_form(form_id, _search_path())
+        if fields.get("language"):
+            form.text(str(fields["language"]).strip().lower())
+        fields, confirmed = _ask_at_the_desk(form, fields, _today())
+        allow_past_date = allow_past_date or confirmed
     while True:
         try:
             filled = fill(
@@ -331,6 +338,8 @@ def fill_command(
                 else:
                     click.echo(field_problem.message, err=True)
                 fields[field_problem.field] = _prompt(field_problem.field)
+    if interactive:
+        _confirm_summary(filled)
     target = output or Path(default_file_name(filled.form, filled.patient))
     if target.is_dir():
         target = target / default_file_name(filled.form, filled.patient)
@@ -367,9 +376,58 @@ def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[s
             f"Missing {options}. Give {'each' if len(missing) > 1 else 'it'} on the command "
             "line (see consent fill --help), or run the command at a terminal to be asked."
         )
-    for field in missing:
-        fields[field] = _prompt(field)
     return fields
+
+
+def _ask_at_the_desk(form: Any, fields: dict[str, str | None], today: date) -> tuple[dict[str, str | None], bool]:
+    """Ask for every detail not given, checking each answer as it is typed;
+    then the language and an interpreter, with the defaults shown. Returns
+    the details, and whether a past procedure date was confirmed."""
+    past_confirmed = False
+    for field in REQUIRED_FIELDS:
+        if not (fields.get(field) or "").strip():
+            fields[field], confirmed = _prompt_checked(field, today)
+            past_confirmed = past_confirmed or confirmed
+    if not (fields.get("language") or "").strip():
+        fields["language"] = click.prompt(
+            f"Language ({', '.join(form.languages)})",
+            type=click.Choice(list(form.languages)),
+            default=form.languages[0],
+            show_choices=False,
+        )
+    if fields.get("interpreter") is None:
+        fields["interpreter"] = click.prompt(
+            "Interpreter, if one helps the patient (blank: none)", default="", show_default=False
+        )
+    return fields, past_confirmed
+
+
+def _prompt_checked(field: str, today: date) -> tuple[str, bool]:
+    """One detail, asked until it is acceptable; and whether staff confirmed
+    a procedure date in the past."""
+    from generator.fonts import glyph_problem
+    from generator.patient import read_field
+
+    hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
+    while True:
+        answer = click.prompt(f"{FIELD_LABELS[field]}{hint}", default="", show_default=False)
+        if not answer.strip() and field in REQUIRED_FIELDS:
+            click.echo(f"{FIELD_LABELS[field]} is needed for the form.", err=True)
+            continue
+        try:
+            value = read_field(field, answer, today=today, check_glyphs=glyph_problem)
+        except FieldError as problem:
+            click.echo(problem.message, err=True)
+            continue
+        if field == "procedure_date" and isinstance(value, date) and value < today:
+            if click.confirm(
+                f"Procedure date {value.isoformat()} is in the past. Make the form for that date?",
+                default=False,
+                err=True,
+            ):
+                return answer, True
+            continue
+        return answer, False
 
 
 def _prompt(field: str) -> str:
@@ -379,6 +437,28 @@ def _prompt(field: str) -> str:
         if answer.strip() or field not in REQUIRED_FIELDS:
             return answer
         click.echo(f"{FIELD_LABELS[field]} is needed for the form.", err=True)
+
+
+def _confirm_summary(filled: Any) -> None:
+    """The details as the form will print them, to check before it is made."""
+    from generator.compose import format_date
+
+    patient = filled.patient
+    language = patient.language
+    click.echo("\nPlease check before the form is made:", err=True)
+    rows = [
+        ("Form", f"{filled.form.text(language).title} ({filled.form.id} v{filled.form.version}), language {language}"),
+        ("Patient", f"{patient.full_name}, born {format_date(patient.date_of_birth, language)}"),
+        ("Record number", patient.record_number),
+        ("Procedure date", f"{format_date(patient.procedure_date, language)} (age {patient.age_at_procedure})"),
+        ("Clinician", patient.clinician),
+        ("Guardian", patient.guardian or "none"),
+        ("Interpreter", patient.interpreter or "none"),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label + ':':<16} {value}", err=True)
+    if not click.confirm("Make this form?", default=True, err=True):
+        raise ConsentError("Stopped at the summary: nothing was made.")
 
 
 @main.command("batch")

@@ -292,6 +292,42 @@ def read_patient(
     return Patient(**values)  # type: ignore[arg-type]
 
 
+def read_field(
+    field: str,
+    raw: str | None,
+    *,
+    today: date,
+    check_glyphs: GlyphChecker | None = None,
+) -> object:
+    """One field checked on its own, as soon as staff type it at the desk:
+    the same rules `read_patient` applies, except those that need another
+    field (a minor's guardian, a date of birth after the procedure). Returns
+    the value as the record keeps it; raises FieldError."""
+    readers: dict[str, Callable[[], object]] = {
+        "given_name": lambda: _person_name(field, raw),
+        "family_name": lambda: _person_name(field, raw),
+        "clinician": lambda: _clinician(raw),
+        "record_number": lambda: _required_text(field, raw, MAX_RECORD_NUMBER_LENGTH),
+        "date_of_birth": lambda: parse_date(field, raw),
+        "procedure_date": lambda: parse_date(field, raw),
+        "guardian": lambda: _optional_name(field, raw),
+        "interpreter": lambda: _optional_name(field, raw),
+        "language": lambda: _language(raw),
+    }
+    value = readers[field]()
+    if field in ("date_of_birth", "procedure_date"):
+        problems = _date_problems({field: value}, today) + _procedure_date_problems(
+            {field: value}, {field: raw}, today, None, True, ""
+        )
+        if problems:
+            raise problems[0]
+    if check_glyphs is not None and isinstance(value, str) and field != "language":
+        reason = check_glyphs(value)
+        if reason is not None:
+            raise FieldError(field, f"{FIELD_LABELS[field]} cannot be printed: {reason}")
+    return value
+
+
 def _language(raw: str | None) -> str:
     text = clean_text("language", raw or "").lower() or "en"
     if not _LANGUAGE_CODE.fullmatch(text):

@@ -135,19 +135,43 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
 def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields, tmp_path, monkeypatch):
     monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
     del fields["date_of_birth"], fields["clinician"]
-    answers = "1990-13-45\n\nDr Lee\n1990-03-07\n"
+    # Each answer is checked as it is typed: the impossible date is asked
+    # again at once, not after the last question.
+    answers = "1990-13-45\n1990-03-07\n\nDr Lee\n\n\n\n"
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), input=answers)
     assert result.exit_code == 0, result.output
-    assert "Date of birth (YYYY-MM-DD):" in result.output
-    assert "Clinician is needed for the form." in result.output
-    assert "is not a real date" in result.output
+    output = result.output
+    assert output.index("is not a real date") < output.index("Clinician:")
+    assert "Clinician is needed for the form." in output
+    assert "Language (en, fr, es) [en]:" in output
+    assert "Interpreter, if one helps the patient (blank: none):" in output
+    assert "Please check before the form is made:" in output
+    assert "Patient:         Ana Ruiz, born 7 March 1990" in output
+    assert "Make this form? [Y/n]:" in output
     assert files_in(tmp_path) == [AUDIT, DEFAULT_NAME]
+
+
+def test_at_a_terminal_the_form_and_language_are_checked_before_any_question(run_cli, fields, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    unknown = run_cli("fill", "tattoo-removal", input="Ana\n")
+    assert unknown.exit_code == 1 and 'There is no form called "tattoo-removal"' in unknown.output
+    assert "Given name" not in unknown.output
+    no_language = run_cli("fill", "laser-acne-scar", "--language", "de", input="Ana\n")
+    assert no_language.exit_code == 1 and "Given name" not in no_language.output
+
+
+def test_at_a_terminal_declining_the_summary_makes_nothing(run_cli, fields, tmp_path, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nn\n")
+    assert result.exit_code == 1
+    assert "Stopped at the summary: nothing was made." in result.output
+    assert files_in(tmp_path) == []
 
 
 def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_path, monkeypatch):
     monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
     fields["date_of_birth"] = "2012-01-01"
-    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="Rosa Ruiz\n")
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nRosa Ruiz\n\n")
     assert result.exit_code == 0, result.output
     assert "Guardian:" in result.output
     assert "Rosa Ruiz" in full_text(tmp_path / DEFAULT_NAME)
@@ -177,10 +201,10 @@ def test_a_past_procedure_date_in_a_script_needs_allow_past_date(run_cli, fields
 def test_at_a_terminal_a_past_procedure_date_is_confirmed(run_cli, fields, tmp_path, monkeypatch):
     monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
     fields["procedure_date"] = "2026-11-20"
-    declined = run_cli("fill", "laser-acne-scar", *as_options(fields), input="n\n2026-12-01\n")
+    declined = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nn\n2026-12-01\n\n")
     assert declined.exit_code == 0, declined.output
     assert "Procedure date 2026-11-20 is in the past. Make the form for that date? [y/N]" in declined.output
     assert files_in(tmp_path)[-1] == DEFAULT_NAME  # made for the date typed again
-    confirmed = run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "past.pdf", input="y\n")
+    confirmed = run_cli("fill", "laser-acne-scar", *as_options(fields), "-o", "past.pdf", input="\n\ny\n\n")
     assert confirmed.exit_code == 0, confirmed.output
     assert (tmp_path / "past.pdf").exists()
