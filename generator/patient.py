@@ -142,9 +142,22 @@ def clean_text(field: str, value: str) -> str:
     return " ".join(text.split())
 
 
+def _as_text(field: str, raw: object) -> str:
+    """A text field's value: a spreadsheet can put a date cell in any column."""
+    if raw is None:
+        return ""
+    if isinstance(raw, date):
+        raise FieldError(
+            field,
+            f"{FIELD_LABELS[field]} holds a date ({raw.isoformat()}), not text. Check that the columns of the "
+            "list have not shifted by one.",
+        )
+    return str(raw)
+
+
 def _required_text(field: str, raw: str | None, max_length: int) -> str:
     label = FIELD_LABELS[field]
-    text = clean_text(field, raw or "")
+    text = clean_text(field, _as_text(field, raw))
     if not text:
         raise FieldError(field, f"{label} is missing. Fill it in; it is printed on the form.")
     if len(text) > max_length:
@@ -199,7 +212,7 @@ def _clinician(raw: str | None) -> str:
 
 
 def _optional_name(field: str, raw: str | None) -> str | None:
-    if raw is None or not clean_text(field, raw):
+    if raw is None or not clean_text(field, _as_text(field, raw)):
         return None
     return _person_name(field, raw)
 
@@ -329,7 +342,7 @@ def read_field(
 
 
 def _language(raw: str | None) -> str:
-    text = clean_text("language", raw or "").lower() or "en"
+    text = clean_text("language", _as_text("language", raw)).lower() or "en"
     if not _LANGUAGE_CODE.fullmatch(text):
         raise FieldError(
             "language",
