@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -61,8 +62,25 @@ class AppointmentList:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class AppointmentStream:
+    """An appointment list read one row at a time, so a list of any length
+    takes the same memory. The header is read and checked when the stream is
+    opened; `warnings` fill in as rows are read."""
+
+    rows: Iterator[AppointmentRow]
+    warnings: list[str]
+
+
 def read_appointments(path: Path, *, encoding: str | None = None) -> AppointmentList:
     """Read every non-blank appointment row of a .csv or .xlsx file."""
+    stream = stream_appointments(path, encoding=encoding)
+    rows = list(stream.rows)
+    return AppointmentList(rows=rows, warnings=stream.warnings)
+
+
+def stream_appointments(path: Path, *, encoding: str | None = None) -> AppointmentStream:
+    """`read_appointments`, one row at a time."""
     if path.is_dir():
         raise AppointmentListError(
             f'"{path}" is a folder. Give the appointment list file in it, e.g. {path / "tomorrow.csv"}.'
@@ -84,47 +102,80 @@ def read_appointments(path: Path, *, encoding: str | None = None) -> Appointment
 Grid = Iterator[tuple[int, list[str | date | None], tuple[int, int] | None]]
 
 
+class _CountedLines:
+    """The lines of a text stream, counting lines and quote marks as they pass."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.count = 0
+        self.quotes = 0
+
+    def __iter__(self) -> _CountedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        self.quotes += line.count('"')
+        return line
+
+
 def _csv_grid(path: Path, encoding: str | None) -> Grid:
-    data = path.read_bytes()
-    text = _decode(path, data, encoding)
-    first_line = text.splitlines()[0] if text else ""
+    chosen = _encoding(encoding)
+    with path.open("rb") as raw:
+        # newline="": a quoted line break stays inside its cell, and CR-only
+        # files from old Macs still split into lines.
+        text = io.TextIOWrapper(raw, encoding=chosen, newline="")
+        try:
+            yield from _csv_records(path, text)
+        except UnicodeDecodeError:
+            raise _not_text(path, chosen, encoding) from None
+
+
+def _csv_records(path: Path, text: io.TextIOWrapper) -> Grid:
+    lines = _CountedLines(iter(text))
+    first_line = next(lines, "")
     excel_hint = _EXCEL_SEPARATOR_LINE.fullmatch(first_line.strip())
     if excel_hint:
         # Excel's "sep=;" line names the delimiter and is hidden in Excel,
         # so the header below it is still row 1 to staff.
         delimiter = excel_hint.group(1)
-        text = text[len(first_line) :].lstrip("\r\n")
+        source: Iterator[str] = lines
     else:
         delimiter = max(_DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        source = itertools.chain([first_line], lines)
     skipped = 1 if excel_hint else 0  # the sep= line is a line of the file too
+    reader = csv.reader(source, delimiter=delimiter)
+    pending: tuple[int, list[str | date | None], tuple[int, int], bool] | None = None
     try:
         # A record spanning lines (a quoted line break) is still one spreadsheet row.
         first_line_of_record = 1
         for number, record in enumerate(reader, start=1):
-            lines = (first_line_of_record + skipped, reader.line_num + skipped)
+            lines_of_record = (first_line_of_record + skipped, reader.line_num + skipped)
             first_line_of_record = reader.line_num + 1
-            cells = [_unwrap_excel_text(cell) for cell in record]
-            spans = lines[1] > lines[0] and any("\n" in cell or "\r" in cell for cell in record)
-            if spans and first_line_of_record > _line_count(text) and text.count('"') % 2:
-                raise AppointmentListError(
-                    f'{path.name} line {lines[0]} opens a quote mark (") that is never closed, so lines '
-                    f"{lines[0]} to {lines[1]} would be read as one appointment and the rest lost. Close the "
-                    "quote or delete it (in a spreadsheet, check the cells of that row), then run again."
-                )
-            yield number, cells, lines if spans else None
+            spans = lines_of_record[1] > lines_of_record[0] and any("\n" in cell or "\r" in cell for cell in record)
+            if pending is not None:
+                yield pending[0], pending[1], pending[2] if pending[3] else None
+            pending = (number, [_unwrap_excel_text(cell) for cell in record], lines_of_record, spans)
     except csv.Error as problem:
         raise AppointmentListError(
-            f"{path.name} line {reader.line_num} cannot be read as CSV ({problem}). "
+            f"{path.name} line {reader.line_num + skipped} cannot be read as CSV ({problem}). "
             "Check for a quote mark that is opened but never closed."
         ) from None
+    if pending is None:
+        return
+    number, cells, lines_of_record, spans = pending
+    # The last record ran to the end of the file inside an open quote.
+    if spans and lines_of_record[1] >= lines.count and lines.quotes % 2:
+        raise AppointmentListError(
+            f'{path.name} line {lines_of_record[0]} opens a quote mark (") that is never closed, so lines '
+            f"{lines_of_record[0]} to {lines_of_record[1]} would be read as one appointment and the rest lost. "
+            "Close the quote or delete it (in a spreadsheet, check the cells of that row), then run again."
+        )
+    yield number, cells, lines_of_record if spans else None
 
 
-def _line_count(text: str) -> int:
-    return len(text.splitlines())
-
-
-def _decode(path: Path, data: bytes, encoding: str | None) -> str:
+def _encoding(encoding: str | None) -> str:
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -132,24 +183,36 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
             raise AppointmentListError(
                 f'"{encoding}" is not an encoding consent knows. Common ones: utf-8, cp1252, latin-1.'
             ) from None
-    chosen = encoding or "utf-8-sig"
-    try:
-        return data.decode(chosen)
-    except UnicodeDecodeError as problem:
-        line = data.count(b"\n", 0, problem.start) + 1
-        byte = data[problem.start : problem.start + 1].hex().upper()
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            hint = (
-                'It is UTF-16 text (Excel\'s "Unicode text"): run again with --encoding utf-16, or save it '
-                'as "CSV UTF-8".'
-            )
-        elif encoding is None:
-            hint = "If it was saved by Excel on Windows, run again with --encoding cp1252."
-        else:
-            hint = "Check which encoding the file was saved in and give it with --encoding."
-        raise AppointmentListError(
-            f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text (byte 0x{byte}). {hint}"
-        ) from None
+    return encoding or "utf-8-sig"
+
+
+def _not_text(path: Path, chosen: str, encoding: str | None) -> AppointmentListError:
+    """The message for a file that is not text in `chosen`, naming the first
+    line that is not (found by reading the file again, line by line)."""
+    decoder = codecs.getincrementaldecoder(chosen)()
+    line, bad = 1, b""
+    with path.open("rb") as raw:
+        start = raw.read(2)
+        raw.seek(0)
+        for data in raw:
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as problem:
+                bad = data[max(0, problem.start) : max(0, problem.start) + 1]
+                break
+            line += data.count(b"\n")
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        hint = (
+            'It is UTF-16 text (Excel\'s "Unicode text"): run again with --encoding utf-16, or save it as "CSV UTF-8".'
+        )
+    elif encoding is None:
+        hint = "If it was saved by Excel on Windows, run again with --encoding cp1252."
+    else:
+        hint = "Check which encoding the file was saved in and give it with --encoding."
+    return AppointmentListError(
+        f"{path.name} line {line} is not valid {chosen.removesuffix('-sig').upper()} text "
+        f"(byte 0x{bad.hex().upper() or '??'}). {hint}"
+    )
 
 
 def _unwrap_excel_text(cell: str) -> str:
@@ -215,19 +278,22 @@ def _is_blank(cells: Sequence[str | date | None]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def _rows_from_grid(path: Path, grid: Grid) -> AppointmentList:
-    header: list[str] | None = None
-    rows: list[AppointmentRow] = []
-    warnings: list[str] = []
+def _rows_from_grid(path: Path, grid: Grid) -> AppointmentStream:
+    first = next(grid, None)
+    if first is None:
+        raise AppointmentListError(f"{path.name} is empty. Export the appointment list again.")
+    _, cells, _ = first
+    if _is_blank(cells):
+        raise AppointmentListError(
+            f"{path.name} row 1 is empty; it must hold the column names ({', '.join(REQUIRED_COLUMNS)})."
+        )
+    header = [normalise_header(str(cell or "")) for cell in cells]
+    warnings = _check_header(path, header)
+    return AppointmentStream(rows=_rows(grid, header, warnings), warnings=warnings)
+
+
+def _rows(grid: Grid, header: list[str], warnings: list[str]) -> Iterator[AppointmentRow]:
     for number, cells, lines in grid:
-        if header is None:
-            if _is_blank(cells):
-                raise AppointmentListError(
-                    f"{path.name} row 1 is empty; it must hold the column names ({', '.join(REQUIRED_COLUMNS)})."
-                )
-            header = [normalise_header(str(cell or "")) for cell in cells]
-            warnings += _check_header(path, header)
-            continue
         if _is_blank(cells):
             continue
         values: dict[str, str | date | None] = {}
@@ -239,10 +305,7 @@ def _rows_from_grid(path: Path, grid: Grid) -> AppointmentList:
             warnings.append(
                 f"row {number} has {len(extra)} more value(s) than there are column names; they were ignored."
             )
-        rows.append(AppointmentRow(number=number, values=values, lines=lines))
-    if header is None:
-        raise AppointmentListError(f"{path.name} is empty. Export the appointment list again.")
-    return AppointmentList(rows=rows, warnings=warnings)
+        yield AppointmentRow(number=number, values=values, lines=lines)
 
 
 def _check_header(path: Path, header: list[str]) -> list[str]:

@@ -11,20 +11,22 @@ every form already there and writes none.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import hashlib
+import itertools
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.appointments import AppointmentList, AppointmentRow, read_appointments
+from generator.appointments import AppointmentRow, AppointmentStream, stream_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
@@ -93,7 +95,7 @@ def batch_file_name(form: Form, patient: Patient) -> str:
 
 
 def check_rows(
-    rows: list[AppointmentRow],
+    rows: Iterable[AppointmentRow],
     *,
     today: date,
     date_format: str | None,
@@ -103,8 +105,29 @@ def check_rows(
     jobs: list[Job] = []
     problems: list[RowProblem] = []
     warnings: list[str] = []
+    for outcome in checked_rows(rows, today=today, date_format=date_format, search_path=search_path):
+        if isinstance(outcome, Job):
+            jobs.append(outcome)
+        elif isinstance(outcome, RowProblem):
+            problems.append(outcome)
+        else:
+            warnings.append(outcome)
+    return jobs, problems, warnings
+
+
+def checked_rows(
+    rows: Iterable[AppointmentRow],
+    *,
+    today: date,
+    date_format: str | None,
+    search_path: Sequence[Path] | None = None,
+) -> Iterator[Job | RowProblem | str]:
+    """Each row checked as it is read: a Job for a good row, its problems for
+    a refused one, a warning (text) for a row that repeats another. Keeps
+    only the forms loaded and a short digest of each file name made, so a
+    list of any length is checked in the same memory."""
     forms: dict[str, Form | ConsentError] = {}
-    first_row_for_file: dict[str, int] = {}
+    first_row_for_file: dict[bytes, int] = {}
     for row in rows:
         row_problems: list[RowProblem] = []
         if row.lines is not None and any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values.values()):
@@ -155,17 +178,15 @@ def check_rows(
             except ConsentError as problem:
                 row_problems.append(RowProblem(row.number, "language", str(problem)))
         if row_problems or form is None or patient is None:
-            problems += row_problems
+            yield from row_problems
             continue
         name = batch_file_name(form, patient)
-        if name in first_row_for_file:
-            warnings.append(
-                f"row {row.number} repeats row {first_row_for_file[name]} exactly; one form was made for both."
-            )
+        key = hashlib.blake2b(name.encode("utf-8"), digest_size=12).digest()
+        if key in first_row_for_file:
+            yield f"row {row.number} repeats row {first_row_for_file[key]} exactly; one form was made for both."
             continue
-        first_row_for_file[name] = row.number
-        jobs.append(Job(row.number, form.id, patient, name))
-    return jobs, problems, warnings
+        first_row_for_file[key] = row.number
+        yield Job(row.number, form.id, patient, name)
 
 
 @dataclass(frozen=True)
@@ -296,35 +317,46 @@ def _render_chunk(jobs: list[Job]) -> list[Made | RowProblem | Stop]:
 
 
 def render_jobs(
-    jobs: list[Job], settings: _RunSettings, workers: int, late: list[Made | RowProblem | Stop]
+    jobs: Iterable[Job],
+    settings: _RunSettings,
+    workers: int,
+    late: list[Made | RowProblem | Stop],
+    chunk_size: int = 8,
 ) -> Iterator[Made | RowProblem | Stop]:
     """Render in `workers` processes; yields results in appointment order.
 
-    If the consumer stops early (the bundle could not be written), rows not
-    yet started are cancelled, and what the workers finished meanwhile is
+    Jobs are taken from `jobs` as the workers need them (a few chunks ahead
+    per worker), so a list of any length is rendered in the same memory. If
+    the consumer stops early (the bundle could not be written), the chunks
+    not yet started are cancelled, and what the workers finished meanwhile is
     put in `late`, so the manifest can still name every form on disk.
     """
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1:
         _start_worker(settings)
         yield from map(render_job, jobs)
         return
-    size = max(1, min(16, len(jobs) // (workers * 8)))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    chunks = _chunked(iter(jobs), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
-        futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
-        reported = 0
+        in_flight: collections.deque[Future[list[Made | RowProblem | Stop]]] = collections.deque()
         try:
-            for future in futures:
-                results = future.result()
-                reported += 1
-                yield from results
+            for chunk in chunks:
+                in_flight.append(pool.submit(_render_chunk, chunk))
+                if len(in_flight) >= 4 * workers:
+                    yield from in_flight.popleft().result()
+            while in_flight:
+                yield from in_flight.popleft().result()
         finally:
-            for future in futures[reported:]:
+            for future in in_flight:
                 future.cancel()
             pool.shutdown(wait=True)
-            for future in futures[reported:]:
+            for future in in_flight:
                 if future.done() and not future.cancelled() and future.exception() is None:
                     late.extend(future.result())
+
+
+def _chunked(jobs: Iterator[Job], size: int) -> Iterator[list[Job]]:
+    while chunk := list(itertools.islice(jobs, size)):
+        yield chunk
 
 
 def run_batch(
@@ -344,22 +376,29 @@ def run_batch(
 ) -> BatchResult:
     """The whole batch. Raises ConsentError only when nothing can be done.
 
-    Every form made is recorded in `audit_log` (default: consent-audit.jsonl
-    in `out_dir`) as soon as it is written. With `seal_key`, every form made
-    is sealed with it; with `replace`, an earlier unsigned version of a form
-    is replaced (a signed or filled one never is).
+    The list is read twice, as a stream, never held whole: first every row
+    is checked (a list that cannot be read stops the batch before anything
+    is written), then each row is checked again as it is rendered. Every
+    form made is recorded in `audit_log` (default: consent-audit.jsonl in
+    `out_dir`) as soon as it is written. With `seal_key`, every form made is
+    sealed with it; with `replace`, an earlier unsigned version of a form is
+    replaced (a signed or filled one never is).
     """
-    appointment_list = read_appointments(appointments, encoding=encoding)
+    first = stream_appointments(appointments, encoding=encoding)  # the header, checked now
     load_sealer(seal_key)  # a wrong password stops the batch before anything is written
+    check = _RowCheck(today=today, date_format=date_format, search_path=search_path)
+    jobs_to_make = sum(isinstance(outcome, Job) for outcome in check.outcomes(first.rows))
     _prepare_out_dir(out_dir)
+    run_warnings: list[str] = []
     with FolderLock(out_dir):
         return _run_locked(
-            appointment_list,
+            lambda: stream_appointments(appointments, encoding=encoding),
+            check,
             appointments.name,
             out_dir,
-            today=today,
-            workers=_workers(workers, appointment_list),
-            date_format=date_format,
+            jobs_to_make=jobs_to_make,
+            workers=_workers(workers, run_warnings),
+            run_warnings=run_warnings,
             on_progress=on_progress,
             settings=_RunSettings(
                 out_dir=out_dir,
@@ -373,14 +412,26 @@ def run_batch(
         )
 
 
-def _workers(requested: int | None, appointment_list: AppointmentList) -> int:
+@dataclass(frozen=True)
+class _RowCheck:
+    """How each row is checked, the same in every pass over the list."""
+
+    today: date
+    date_format: str | None
+    search_path: Sequence[Path] | None
+
+    def outcomes(self, rows: Iterable[AppointmentRow]) -> Iterator[Job | RowProblem | str]:
+        return checked_rows(rows, today=self.today, date_format=self.date_format, search_path=self.search_path)
+
+
+def _workers(requested: int | None, warnings: list[str]) -> int:
     """Worker processes: as asked, but no more than the computer has cores to
     run them on (each one is a whole Python with fonts and forms loaded)."""
     cores = os.cpu_count() or 1
     if requested is None:
         return cores
     if requested > 2 * cores:
-        appointment_list.warnings.append(
+        warnings.append(
             f"--jobs {requested} is more than this computer's {cores} cores can run at once; {2 * cores} were used."
         )
         return 2 * cores
@@ -388,13 +439,14 @@ def _workers(requested: int | None, appointment_list: AppointmentList) -> int:
 
 
 def _run_locked(
-    appointment_list: AppointmentList,
+    open_list: Callable[[], AppointmentStream],
+    check: _RowCheck,
     source: str,
     out_dir: Path,
     *,
-    today: date,
+    jobs_to_make: int,
     workers: int,
-    date_format: str | None,
+    run_warnings: list[str],
     on_progress: Callable[[int, int], None] | None,
     settings: _RunSettings,
 ) -> BatchResult:
@@ -403,11 +455,19 @@ def _run_locked(
     # this one is stopped before it can write its own.
     for previous in (MANIFEST_NAME, ERRORS_NAME, BUNDLE_NAME):
         (out_dir / previous).unlink(missing_ok=True)
-    result = BatchResult(rows=len(appointment_list.rows), warnings=list(appointment_list.warnings))
-    jobs, result.problems, duplicate_warnings = check_rows(
-        appointment_list.rows, today=today, date_format=date_format, search_path=settings.search_path
-    )
-    result.warnings += duplicate_warnings
+    result = BatchResult()
+    repeated: list[str] = []
+    listed = open_list()
+
+    def jobs() -> Iterator[Job]:
+        for outcome in check.outcomes(_counted(listed.rows, result)):
+            if isinstance(outcome, Job):
+                yield outcome
+            elif isinstance(outcome, RowProblem):
+                result.problems.append(outcome)
+            else:
+                repeated.append(outcome)
+
     late: list[Made | RowProblem | Stop] = []
 
     def take(outcome: Made | RowProblem | Stop) -> Path | None:
@@ -420,9 +480,10 @@ def _run_locked(
         return out_dir / outcome.file
 
     def rendered_files() -> Iterator[Path]:
-        for done, outcome in enumerate(render_jobs(jobs, settings, workers, late), start=1):
+        chunk = max(1, min(16, jobs_to_make // (workers * 8)))
+        for done, outcome in enumerate(render_jobs(jobs(), settings, workers, late, chunk), start=1):
             if on_progress is not None:
-                on_progress(done, len(jobs))
+                on_progress(done, max(done, jobs_to_make))
             if isinstance(outcome, Stop):
                 raise _BatchStopped(outcome.reason)
             path = take(outcome)
@@ -430,31 +491,54 @@ def _run_locked(
                 yield path
 
     try:
-        if jobs:
-            from generator.bundle import write_bundle  # pypdf only loads for batches
+        from generator.bundle import write_bundle  # pypdf only loads for batches
 
-            # The bundle takes each form as soon as it is rendered, so bundling
-            # overlaps rendering instead of following it.
-            # Opened here first so an unwritable log stops the batch before any
-            # form is made; closing it syncs what the workers wrote.
-            with AuditLog(settings.audit_log, command="batch"):
-                result.bundle_pages = write_stream_atomically(
-                    out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
-                )
+        # The bundle takes each form as soon as it is rendered, so bundling
+        # overlaps rendering instead of following it.
+        # Opened here first so an unwritable log stops the batch before any
+        # form is made; closing it syncs what the workers wrote.
+        with AuditLog(settings.audit_log, command="batch"):
+            result.bundle_pages = write_stream_atomically(
+                out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
+            )
+        if not result.made:
+            # Nothing to print: no empty bundle to pass for this list's.
+            (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
     except (ConsentError, OSError, BrokenProcessPool, _BatchStopped) as problem:
         result.stopped = _stop_reason(problem)
         for outcome in late:
             take(outcome)
-        done = {made.row for made in result.made} | {problem.row for problem in result.problems}
-        result.problems += [
-            RowProblem(job.row, "batch", "Not made: the batch stopped before this row (see the summary).")
-            for job in jobs
-            if job.row not in done
-        ]
-        result.made.sort(key=lambda made: made.row)
+        _list_rows_not_done(result, open_list, check)
+    result.warnings = [*listed.warnings, *repeated, *run_warnings]
     result.problems.sort(key=lambda problem: problem.row)
     _write_reports(result, out_dir, source)
     return result
+
+
+def _counted(rows: Iterator[AppointmentRow], result: BatchResult) -> Iterator[AppointmentRow]:
+    for row in rows:
+        result.rows += 1
+        yield row
+
+
+def _list_rows_not_done(result: BatchResult, open_list: Callable[[], AppointmentStream], check: _RowCheck) -> None:
+    """After a stop, read the list once more: every row with neither a form
+    nor a problem yet gets its problems, or "not made", so errors.csv names
+    each row the batch did not finish."""
+    done = {made.row for made in result.made} | {problem.row for problem in result.problems}
+    counted = BatchResult()
+    try:
+        for outcome in check.outcomes(_counted(open_list().rows, counted)):
+            if isinstance(outcome, Job) and outcome.row not in done:
+                result.problems.append(
+                    RowProblem(outcome.row, "batch", "Not made: the batch stopped before this row (see the summary).")
+                )
+            elif isinstance(outcome, RowProblem) and outcome.row not in done:
+                result.problems.append(outcome)
+    except ConsentError:
+        return  # the list cannot be read again: the summary says the batch stopped
+    result.rows = max(result.rows, counted.rows)
+    result.made.sort(key=lambda made: made.row)
 
 
 def _stop_reason(problem: BaseException) -> str:
