@@ -141,9 +141,18 @@ def test_a_clinic_template_cannot_reach_other_files(run_cli, tmp_path, template,
         ("{% for i in range(100000) %}{{ i }} words {% endfor %}", "a range of 100000 steps"),
         ("{% for i in range(9000) %}{% for j in range(9000) %}x{% endfor %}{% endfor %}", "more than 200,000"),
         ("{{ 'word ' * 30000 }}", "a paragraph of"),
+        ("word " * 200_000, "more than 200,000 characters"),
         ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "a macro calls itself without end (recursion)"),
     ],
-    ids=["a huge string", "a huge power", "a huge range", "nested loops", "a huge paragraph", "recursion"],
+    ids=[
+        "a huge string",
+        "a huge power",
+        "a huge range",
+        "nested loops",
+        "a huge paragraph",
+        "a 200,000-word paragraph",
+        "recursion",
+    ],
 )
 def test_a_runaway_template_is_refused_quickly(run_cli, tmp_path, template, says):
     import time
