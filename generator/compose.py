@@ -115,26 +115,72 @@ def _environment() -> SandboxedEnvironment:
 # Tags that reach for other template files. A form is one folder with one
 # template per language: nothing else is loaded, ever.
 _OTHER_TEMPLATES = {"Include": "include", "Import": "import", "FromImport": "from ... import", "Extends": "extends"}
+# What a form's template is made of: text, the variables consent provides
+# (with a few filters), `{% if %}`, and items(). A consent form's prose needs
+# nothing more, and without loops, assignments, macros or arithmetic no
+# template can build text or numbers without end, nor run for minutes
+# while printing nothing.
+_ALLOWED_NODES = {
+    "Template", "Output", "TemplateData", "Const", "Name", "Getattr", "If", "Not", "And", "Or", "Compare",
+    "Operand", "Test", "CondExpr", "Concat", "Filter", "Call",
+}  # fmt: skip
+_ALLOWED_FILTERS = {"upper", "lower", "title", "capitalize", "trim", "default", "d"}
+_TAG_NAMES = {
+    "For": "{% for %}", "Macro": "{% macro %}", "CallBlock": "{% call %}", "Assign": "{% set %}",
+    "AssignBlock": "{% set %}", "With": "{% with %}", "FilterBlock": "{% filter %}", "Block": "{% block %}",
+    "Scope": "{% scope %}", "OverlayScope": "a scope", "ScopedEvalContextModifier": "{% autoescape %}",
+    "EvalContextModifier": "{% autoescape %}", "ExprStmt": "{% do %}", "Continue": "{% continue %}",
+    "Break": "{% break %}",
+}  # fmt: skip
 
 
-def _refuse_other_templates(body_path: Path, source: str) -> None:
+def _check_template_language(body_path: Path, source: str) -> None:
+    """Refuse, naming the line, anything a form's template may not use."""
     from jinja2 import nodes
 
-    tree = _environment().parse(source)
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        tag = _OTHER_TEMPLATES[type(node).__name__]
+    try:
+        tree = _environment().parse(source)
+    except RecursionError:
         raise FormDefinitionError(
-            f"{body_path}, line {node.lineno}: {{% {tag} %}} is not allowed: a form's template cannot use other "
-            "template files. Put the text in this file itself."
-        )
+            f"{body_path}: the template is nested too deeply to read. Write it with fewer nested tags."
+        ) from None
+    for node in tree.find_all(nodes.Node):
+        kind = type(node).__name__
+        where = f"{body_path}, line {node.lineno}"
+        if kind in _OTHER_TEMPLATES:
+            raise FormDefinitionError(
+                f"{where}: {{% {_OTHER_TEMPLATES[kind]} %}} is not allowed: a form's template cannot use other "
+                "template files. Put the text in this file itself."
+            )
+        if kind not in _ALLOWED_NODES:
+            what = _TAG_NAMES.get(kind) or f"this kind of expression ({kind.lower()})"
+            raise FormDefinitionError(
+                f"{where}: {what} is not allowed in a form's template. A form's prose may use {{{{ variables }}}}, "
+                f'{{% if %}} ... {{% endif %}} and {{{{ items("side_effects") }}}}; nothing else.'
+            )
+        if isinstance(node, nodes.Filter) and node.name not in _ALLOWED_FILTERS:
+            raise FormDefinitionError(
+                f"{where}: the filter |{node.name} is not allowed. Filters a form may use: "
+                f"{', '.join(sorted(_ALLOWED_FILTERS))}."
+            )
+        if isinstance(node, nodes.Call) and not (
+            isinstance(node.node, nodes.Name) and node.node.name == "items" and not node.kwargs and len(node.args) == 1
+        ):
+            raise FormDefinitionError(
+                f'{where}: only items("...") may be called in a form\'s template, with the name of a list.'
+            )
 
 
 @lru_cache(maxsize=64)
 def _template(body_path: Path, source: str) -> Template:
     environment = _environment()
     try:
-        _refuse_other_templates(body_path, source)
+        _check_template_language(body_path, source)
         code = environment.compile(source, name=body_path.name, filename=str(body_path))
+    except RecursionError:
+        raise FormDefinitionError(
+            f"{body_path}: the template is nested too deeply to read. Write it with fewer nested tags."
+        ) from None
     except TemplateSyntaxError as problem:
         opened = _unclosed_block(environment, source) if "Unexpected end of template" in str(problem.message) else None
         where = f" (the {{% {opened[1]} %}} opened on line {opened[0]} is never closed)" if opened else ""
