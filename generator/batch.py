@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.appointments import AppointmentRow, AppointmentStream, stream_appointments
-from generator.audit import AUDIT_LOG_NAME, AuditLog
+from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
 from generator.filing import KeptFileError, Sealer, file_form
@@ -338,14 +338,24 @@ def render_jobs(
     chunks = _chunked(iter(jobs), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
         in_flight: collections.deque[Future[list[Made | RowProblem | Stop]]] = collections.deque()
+        # The chunk being handed out: a chunk leaves `in_flight` only once its
+        # results are here, and what the consumer has not taken goes to `late`.
+        current: list[Made | RowProblem | Stop] = []
         try:
             for chunk in chunks:
                 in_flight.append(pool.submit(_render_chunk, chunk))
-                if len(in_flight) >= 4 * workers:
-                    yield from in_flight.popleft().result()
+                while len(in_flight) >= 4 * workers or (in_flight and in_flight[0].done()):
+                    current = list(in_flight[0].result())
+                    in_flight.popleft()
+                    while current:
+                        yield current.pop(0)
             while in_flight:
-                yield from in_flight.popleft().result()
+                current = list(in_flight[0].result())
+                in_flight.popleft()
+                while current:
+                    yield current.pop(0)
         finally:
+            late.extend(current)
             for future in in_flight:
                 future.cancel()
             pool.shutdown(wait=True)
@@ -384,6 +394,7 @@ def run_batch(
     sealed with it; with `replace`, an earlier unsigned version of a form is
     replaced (a signed or filled one never is).
     """
+    _refuse_a_list_the_batch_writes(appointments, out_dir, audit_log)
     first = stream_appointments(appointments, encoding=encoding)  # the header, checked now
     load_sealer(seal_key)  # a wrong password stops the batch before anything is written
     check = _RowCheck(today=today, date_format=date_format, search_path=search_path)
@@ -409,6 +420,18 @@ def run_batch(
                 replace=replace,
                 parent=os.getpid(),
             ),
+        )
+
+
+def _refuse_a_list_the_batch_writes(appointments: Path, out_dir: Path, audit_log: Path | None) -> None:
+    """A list saved as out-dir/errors.csv (or any file the batch replaces)
+    would be deleted by the batch it feeds."""
+    written = [out_dir / name for name in (MANIFEST_NAME, ERRORS_NAME, BUNDLE_NAME)]
+    written.append(audit_log or out_dir / AUDIT_LOG_NAME)
+    if any(appointments.resolve() == path.resolve() for path in written):
+        raise ConsentError(
+            f'The appointment list "{appointments}" is one of the files the batch writes in "{out_dir}". Move the '
+            "list out of that folder, or choose another --out-dir."
         )
 
 
@@ -450,6 +473,7 @@ def _run_locked(
     on_progress: Callable[[int, int], None] | None,
     settings: _RunSettings,
 ) -> BatchResult:
+    started = time.time()
     remove_stale_temporaries(out_dir)
     # What a previous run reported must not pass for this run's, even if
     # this one is stopped before it can write its own.
@@ -504,11 +528,11 @@ def _run_locked(
         if not result.made:
             # Nothing to print: no empty bundle to pass for this list's.
             (out_dir / BUNDLE_NAME).unlink(missing_ok=True)
-    except (ConsentError, OSError, BrokenProcessPool, _BatchStopped) as problem:
+    except (ConsentError, OSError, BrokenProcessPool, _BatchStopped, KeyboardInterrupt) as problem:
         result.stopped = _stop_reason(problem)
         for outcome in late:
             take(outcome)
-        _list_rows_not_done(result, open_list, check)
+        _list_rows_not_done(result, open_list, check, out_dir, started)
     result.warnings = [*listed.warnings, *repeated, *run_warnings]
     result.problems.sort(key=lambda problem: problem.row)
     _write_reports(result, out_dir, source)
@@ -521,7 +545,9 @@ def _counted(rows: Iterator[AppointmentRow], result: BatchResult) -> Iterator[Ap
         yield row
 
 
-def _list_rows_not_done(result: BatchResult, open_list: Callable[[], AppointmentStream], check: _RowCheck) -> None:
+def _list_rows_not_done(
+    result: BatchResult, open_list: Callable[[], AppointmentStream], check: _RowCheck, out_dir: Path, started: float
+) -> None:
     """After a stop, read the list once more: every row with neither a form
     nor a problem yet gets its problems, or "not made", so errors.csv names
     each row the batch did not finish."""
@@ -530,6 +556,12 @@ def _list_rows_not_done(result: BatchResult, open_list: Callable[[], Appointment
     try:
         for outcome in check.outcomes(_counted(open_list().rows, counted)):
             if isinstance(outcome, Job) and outcome.row not in done:
+                # A worker stopped in the middle of its chunk may have saved
+                # (and logged) this row's form: the manifest names every PDF there.
+                found = _found_on_disk(outcome, out_dir, started)
+                if found is not None:
+                    result.made.append(found)
+                    continue
                 result.problems.append(
                     RowProblem(outcome.row, "batch", "Not made: the batch stopped before this row (see the summary).")
                 )
@@ -541,7 +573,39 @@ def _list_rows_not_done(result: BatchResult, open_list: Callable[[], Appointment
     result.made.sort(key=lambda made: made.row)
 
 
+def _found_on_disk(job: Job, out_dir: Path, started: float) -> Made | None:
+    """The form of `job` if a whole one is in `out_dir`, described from the file."""
+    import io
+
+    from pypdf import PdfReader
+
+    from generator.integrity import DOCUMENT_ID_KEY, FORM_VERSION_KEY
+
+    path = out_dir / job.file_name
+    try:
+        data = path.read_bytes()
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        info = reader.metadata or {}
+        pages = len(reader.pages)
+        made_now = path.stat().st_mtime >= started
+    except Exception:  # not there, or not a whole PDF: the row was not made
+        return None
+    entry = AuditEntry(
+        document_id=str(info.get(DOCUMENT_ID_KEY, "")),
+        form=job.form_id,
+        form_version=str(info.get(FORM_VERSION_KEY, "")),
+        language=job.patient.language,
+        record_number=job.patient.record_number,
+        file=job.file_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+    )
+    return Made(row=job.row, status="made" if made_now else "already there", entry=entry)
+
+
 def _stop_reason(problem: BaseException) -> str:
+    if isinstance(problem, KeyboardInterrupt):
+        return "it was interrupted (Ctrl-C, or the computer asked it to stop)"
     if isinstance(problem, BrokenProcessPool):
         return "a worker process stopped unexpectedly; the computer may be short of memory"
     if isinstance(problem, OSError):

@@ -536,6 +536,9 @@ def batch_command(
     if date_format is not None:
         _check_date_format(date_format)
     show_progress = sys.stderr.isatty()
+    # A stop asked for from outside (kill, a shutting-down computer) ends the
+    # batch as Ctrl-C does: what was saved is still written in manifest.json.
+    _stop_on_sigterm()
     with _Progress(show_progress) as on_progress:
         result = run_batch(
             appointments,
@@ -770,6 +773,16 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
                 click.echo(f"  - {problem}")
     if not all_ready:
         sys.exit(1)
+
+
+def _stop_on_sigterm() -> None:
+    import signal
+
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _check_date_format(date_format: str) -> None:

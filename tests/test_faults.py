@@ -135,3 +135,38 @@ def test_a_batch_that_fills_the_disk_stops_and_says_what_it_saved(tmp_path, smal
     assert len(not_done) == 30 - len(on_disk)
     assert not (out / "print-bundle.pdf").exists()
     assert not list(out.glob(".consent-*.partial"))
+
+
+@pytest.mark.parametrize(
+    ("how", "stop"),
+    [
+        ("SIGTERM to the batch", lambda process: process.terminate()),
+        ("Ctrl-C to the group", lambda process: os.killpg(process.pid, signal.SIGINT)),
+    ],
+    ids=["SIGTERM", "Ctrl-C"],
+)
+def test_a_batch_asked_to_stop_says_what_it_saved(tmp_path, how, stop):
+    write_day(tmp_path / "day.csv", 120)
+    process = subprocess.Popen(batch_command("day.csv", "out"), cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    wait_for_pdfs(tmp_path / "out", 3, process)
+    stop(process)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 6, stderr
+    assert "the batch stopped part way: it was interrupted" in stderr
+    assert "Traceback" not in stderr
+    out = tmp_path / "out"
+    on_disk = sorted(path.name for path in out.glob("laser*.pdf"))
+    listed = sorted(document["file"] for document in json.loads((out / "manifest.json").read_text())["documents"])
+    assert listed == on_disk and 0 < len(on_disk) < 120
+    not_done = list(csv.DictReader(io.StringIO((out / "errors.csv").read_text(encoding="utf-8-sig"))))
+    assert len(not_done) == 120 - len(on_disk)
+
+
+def test_a_list_the_batch_would_overwrite_is_refused(tmp_path):
+    write_day(tmp_path / "errors.csv", 3)
+    kept = (tmp_path / "errors.csv").read_bytes()
+    result = subprocess.run(batch_command("errors.csv", "."), cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "is one of the files the batch writes" in result.stderr
+    assert (tmp_path / "errors.csv").read_bytes() == kept
