@@ -17,7 +17,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import ConsentError
@@ -85,9 +85,12 @@ def stream_appointments(path: Path, *, encoding: str | None = None) -> Appointme
         raise AppointmentListError(
             f'"{path}" is a folder. Give the appointment list file in it, e.g. {path / "tomorrow.csv"}.'
         )
+    if path.exists() and not path.is_file():
+        raise AppointmentListError(f'The appointment list "{path}" is not an ordinary file (a pipe or a device).')
     if not path.is_file():
         raise AppointmentListError(f'The appointment list "{path}" does not exist. Check the file name.')
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _refuse_a_workbook_bomb(path)
         grid = _xlsx_grid(path)
     elif path.suffix.lower() in (".xls", ".ods", ".numbers"):
         raise AppointmentListError(
@@ -128,7 +131,7 @@ def _csv_grid(path: Path, encoding: str | None) -> Grid:
         text = io.TextIOWrapper(raw, encoding=chosen, newline="")
         try:
             yield from _csv_records(path, text)
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise _not_text(path, chosen, encoding) from None
 
 
@@ -158,6 +161,12 @@ def _csv_records(path: Path, text: io.TextIOWrapper) -> Grid:
                 yield pending[0], pending[1], pending[2] if pending[3] else None
             pending = (number, [_unwrap_excel_text(cell) for cell in record], lines_of_record, spans)
     except csv.Error as problem:
+        if "field larger than field limit" in str(problem):
+            raise AppointmentListError(
+                f"{path.name} line {reader.line_num + skipped} has a cell of more than {csv.field_size_limit():,} "
+                "characters; no detail of an appointment is that long. Check that line (or a quote mark opened "
+                "before it and never closed)."
+            ) from None
         raise AppointmentListError(
             f"{path.name} line {reader.line_num + skipped} cannot be read as CSV ({problem}). "
             "Check for a quote mark that is opened but never closed."
@@ -178,11 +187,14 @@ def _csv_records(path: Path, text: io.TextIOWrapper) -> Grid:
 def _encoding(encoding: str | None) -> str:
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            text_encoding = codecs.lookup(encoding)._is_text_encoding
         except LookupError:
+            text_encoding = False
+        if not text_encoding or codecs.lookup(encoding).name in ("punycode", "undefined", "idna"):
             raise AppointmentListError(
-                f'"{encoding}" is not an encoding consent knows. Common ones: utf-8, cp1252, latin-1.'
-            ) from None
+                f'"{encoding}" is not a text encoding consent can read a list in. Common ones: utf-8, cp1252, '
+                "latin-1, utf-16."
+            )
     return encoding or "utf-8-sig"
 
 
@@ -218,6 +230,27 @@ def _not_text(path: Path, chosen: str, encoding: str | None) -> AppointmentListE
 def _unwrap_excel_text(cell: str) -> str:
     match = _EXCEL_TEXT_FORMULA.match(cell.strip())
     return match.group(1) if match else cell
+
+
+# A 100,000-row workbook unpacks to about 50 MB; a few hundred kilobytes that
+# unpack to gigabytes are a zip bomb, or a cell no appointment has.
+MAX_WORKBOOK_UNPACKED = 512 << 20
+MAX_CELL = 2_000
+
+
+def _refuse_a_workbook_bomb(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says how it is damaged
+    if unpacked > MAX_WORKBOOK_UNPACKED:
+        raise AppointmentListError(
+            f'"{path.name}" unpacks to {unpacked / (1 << 20):,.0f} MB, far more than an appointment list. Open it in '
+            "Excel and check for a cell holding a huge text, or export the list again."
+        )
 
 
 def _xlsx_grid(path: Path) -> Grid:
@@ -261,12 +294,21 @@ def _cell_value(cell: object) -> str | date | None:
     if cell is None:
         return None
     if isinstance(cell, datetime):
-        return cell.date() if cell.time() == time(0) else cell.isoformat(sep=" ")
+        # An appointment's date with its time: the date is what the form needs.
+        return cell.date()
     if isinstance(cell, date):
         return cell
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() and abs(cell) < 1e15 else repr(cell)
+    if isinstance(cell, str):
+        return cell
+    # A time of day or a duration: passed on as it is, and refused by the
+    # patient checks as "not text" or "not a date", whichever column it is in.
+    return cell  # type: ignore[return-value]
 
 
 def normalise_header(name: str) -> str:

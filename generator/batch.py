@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.appointments import AppointmentRow, AppointmentStream, stream_appointments
+from generator.appointments import MAX_CELL, AppointmentRow, AppointmentStream, stream_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
@@ -129,6 +129,20 @@ def checked_rows(
     forms: dict[str, Form | ConsentError] = {}
     first_row_for_file: dict[bytes, int] = {}
     for row in rows:
+        too_long = [
+            (column, len(value))
+            for column, value in row.values.items()
+            if isinstance(value, str) and len(value) > MAX_CELL
+        ]
+        if too_long:
+            column, length = too_long[0]
+            yield RowProblem(
+                row.number,
+                column,
+                f"The {column} cell holds {length:,} characters; no detail of an appointment is that long. "
+                "Check the cell.",
+            )
+            continue
         row_problems: list[RowProblem] = []
         if row.lines is not None and any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values.values()):
             # A line break in a column consent uses: in a name or a date it

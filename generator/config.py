@@ -189,6 +189,8 @@ def _logo(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
     logo = (folder / value).resolve()
     if logo.suffix.lower() not in LOGO_TYPES:
         raise ConfigError(f"{path}: [clinic] logo {value} must be a PNG, JPEG or SVG file.")
+    if logo.exists() and not logo.is_file():
+        raise ConfigError(f"{path}: [clinic] logo {value} is not an ordinary file (a folder, a pipe or a device).")
     if not logo.is_file():
         raise ConfigError(f"{path}: [clinic] logo {value} was not found (looked for {logo}).")
     try:

@@ -288,7 +288,7 @@ def _load_text(language_dir: Path, language: str) -> FormText:
     content_path = language_dir / CONTENT_FILE
     body_path = language_dir / BODY_TEMPLATE
     for path in (content_path, body_path):
-        if not path.is_file():
+        if not path.exists():
             raise FormDefinitionError(
                 f"{path} is missing: every language listed in form.toml needs "
                 f"{CONTENT_FILE} and {BODY_TEMPLATE} in its folder."
@@ -326,6 +326,11 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
             raise FormDefinitionError(f'{entry_where}: id "{item_id}" is used twice.')
         if not isinstance(text, str) or not text.strip():
             raise FormDefinitionError(f'{entry_where} ("{item_id}"): text must not be empty.')
+        if len(text) > MAX_ITEM_TEXT:
+            raise FormDefinitionError(
+                f'{entry_where} ("{item_id}"): text is {len(text):,} characters; one item holds at most '
+                f"{MAX_ITEM_TEXT:,} so that it fits on a page with its initials box. Split it into shorter items."
+            )
         seen.add(item_id)
         items.append(Item(id=item_id, text=" ".join(text.split())))
     if not items and name in REQUIRED_LISTS:
@@ -333,25 +338,36 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
     return tuple(items)
 
 
+# A form's files are a few kilobytes; a file past this is not one of them,
+# and reading it whole (or a pipe or a device given in its place) would
+# take the memory or the time of a clinic day.
+MAX_FORM_FILE = 1 << 20
+MAX_ITEM_TEXT = 2_000  # characters in one side effect or precaution: it must fit on a page
+
+
+def _read_bytes(path: Path) -> bytes:
+    from generator.reading import UnreadableFileError, read_regular_file
+
+    try:
+        return read_regular_file(path, limit=MAX_FORM_FILE)
+    except UnreadableFileError as problem:
+        raise FormDefinitionError(f"{path} cannot be used: {problem.reason}") from None
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return _read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as problem:
         raise FormDefinitionError(
             f"{path} is not UTF-8 text (byte {problem.start}). Save it as UTF-8 in your editor."
         ) from None
-    except OSError as problem:
-        raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
+        return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as problem:
         raise FormDefinitionError(f"{path} is not valid TOML: {problem}.") from None
-    except OSError as problem:
-        raise FormDefinitionError(f"{path} cannot be read: {problem.strerror}.") from None
 
 
 def _check_unknown_keys(table: Mapping[str, Any], path: Path, *, allowed: set[str]) -> None:

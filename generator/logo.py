@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,8 +139,13 @@ def _svg_drawing(path: Path) -> Drawing:
     # The bytes checked are the bytes drawn; and svglib itself is told to
     # follow no reference out of an empty folder, should one slip past.
     drawing = svg2rlg(io.BytesIO(data), external_reference_root=str(Path(__file__).parent / "no-references"))
-    if drawing is None or not drawing.width or not drawing.height:
-        raise ConfigError(f"The logo {path} is not an SVG drawing that can be read.")
+    if drawing is None or not all(
+        isinstance(size, (int, float)) and math.isfinite(size) and 0 < size < 100_000
+        for size in (drawing.width, drawing.height)
+    ):
+        raise ConfigError(
+            f"The logo {path} is not an SVG drawing that can be read (its width or height is not a size)."
+        )
     _embed_logo_text(drawing)
     drawing.initialFontName = load_fonts().regular  # else the renderer starts in Helvetica
     return drawing

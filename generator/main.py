@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.compose import compose
 from generator.config import Clinic
 from generator.document import Document, Letterhead
+from generator.errors import FormDefinitionError
 from generator.fonts import glyph_problem
 from generator.forms import Form, load_form
 from generator.patient import Patient, read_patient
@@ -90,9 +91,17 @@ def make_form(form: Form, patient: Patient, clinic: Clinic | None = None, *, sea
     """Compose and lay out `form` for a patient already checked (a batch checks
     every row first, then hands the checked records to its workers), on the
     clinic's letterhead and paper when `clinic` is given."""
+    from reportlab.platypus.doctemplate import LayoutError
+
     clinic = clinic or Clinic()
     document = compose(form, patient, Letterhead(clinic.name, clinic.address, clinic.phone))
-    rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo, seal_field=seal_field))
+    try:
+        rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo, seal_field=seal_field))
+    except LayoutError:
+        raise FormDefinitionError(
+            f"The form {form.id} cannot be laid out: one of its paragraphs or items is too long to fit on a page. "
+            "Split it into shorter ones (consent check-form shows the form's problems)."
+        ) from None
     return FilledForm(
         form, patient, document, pdf=rendered.data, page_count=rendered.pages, document_id=rendered.document_id
     )

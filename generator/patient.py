@@ -152,7 +152,23 @@ def _as_text(field: str, raw: object) -> str:
             f"{FIELD_LABELS[field]} holds a date ({raw.isoformat()}), not text. Check that the columns of the "
             "list have not shifted by one.",
         )
-    return str(raw)
+    if not isinstance(raw, str):
+        raise FieldError(
+            field,
+            f"{FIELD_LABELS[field]} holds a {_kind_of_value(raw)} ({raw}), not text. Check that the columns of the "
+            "list have not shifted by one.",
+        )
+    return raw
+
+
+def _kind_of_value(value: object) -> str:
+    from datetime import time, timedelta
+
+    if isinstance(value, time):
+        return "time of day"
+    if isinstance(value, timedelta):
+        return "duration"
+    return "value that is not text"
 
 
 def _required_text(field: str, raw: str | None, max_length: int) -> str:
@@ -225,7 +241,7 @@ def parse_date(field: str, raw: str | date | None, date_format: str | None = Non
         return raw.date()
     if isinstance(raw, date):
         return raw
-    text = clean_text(field, raw or "")
+    text = clean_text(field, _as_text(field, raw))
     if not text:
         raise FieldError(field, f"{label} is missing. Type it as YYYY-MM-DD, for example 1990-03-07.")
     if date_format is not None:

@@ -78,7 +78,7 @@ def test_not_utf8_names_the_line_and_suggests_cp1252(tmp_path):
 
 
 def test_an_unknown_encoding_is_explained(tmp_path):
-    with pytest.raises(AppointmentListError, match='"klingon" is not an encoding'):
+    with pytest.raises(AppointmentListError, match='"klingon" is not a text encoding'):
         read_appointments(write(tmp_path, HEADER.encode()), encoding="klingon")
 
 
@@ -223,3 +223,61 @@ def test_an_unclosed_quote_names_the_line_it_opened_on(tmp_path):
     ).encode()
     with pytest.raises(AppointmentListError, match=r"line 3 opens a quote mark .* never closed, so lines 3 to 5"):
         read_appointments(write(tmp_path, data))
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "zlib", "punycode", "undefined"])
+def test_an_encoding_that_is_not_for_text_is_refused(tmp_path, encoding):
+    with pytest.raises(AppointmentListError, match=f'"{encoding}" is not a text encoding'):
+        read_appointments(write(tmp_path, (HEADER + "\n").encode()), encoding=encoding)
+
+
+def test_a_cell_past_the_csv_field_limit_is_named(tmp_path):
+    data = HEADER + "\nlaser-acne-scar," + "A" * 200_000 + ",Ruiz,1990-03-07,00123,2026-12-01,Dr Lee\n"
+    with pytest.raises(AppointmentListError, match="line 2 has a cell of more than 131,072 characters"):
+        read_appointments(write(tmp_path, data.encode()))
+
+
+def test_a_pipe_given_as_the_list_is_named(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "list.csv")
+    with pytest.raises(AppointmentListError, match="is not an ordinary file"):
+        read_appointments(tmp_path / "list.csv")
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    import generator.appointments
+
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(HEADER.split(","))
+    workbook.save(tmp_path / "bomb.xlsx")
+    # Two megabytes that pack into a few kilobytes, as a huge inline cell would.
+    with zipfile.ZipFile(tmp_path / "bomb.xlsx", "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (2 << 20))
+    monkeypatch.setattr(generator.appointments, "MAX_WORKBOOK_UNPACKED", 1 << 20)
+    with pytest.raises(AppointmentListError, match="unpacks to 2 MB, far more than an appointment list"):
+        read_appointments(tmp_path / "bomb.xlsx")
+
+
+def test_times_and_odd_cells_in_a_workbook(tmp_path, run_cli):
+    from datetime import datetime, time, timedelta
+
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["laser-acne-scar", "Ana", "Ruiz", "1990-03-07", "00123", datetime(2026, 12, 1, 10, 30), "Dr Lee"])
+    sheet.append(["laser-acne-scar", "Bo", "Li", "1991-01-01", "00124", "2026-12-01", timedelta(days=1)])
+    sheet.append(["laser-acne-scar", "Cy", "Zhou", "1992-02-02", time(10, 0), "2026-12-01", "Dr Lee"])
+    sheet.append(["laser-acne-scar", "Dee", "Okafor", "1993-03-03", "00126", "2026-12-01", "x" * 5_000])
+    workbook.save(tmp_path / "day.xlsx")
+    result = run_cli("batch", "day.xlsx", "--out-dir", "out")
+    assert result.exit_code == 3, result.output
+    errors = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig")
+    assert "Clinician holds a duration (1 day, 0:00:00), not text" in errors
+    assert "Record number holds a time of day (10:00:00), not text" in errors
+    assert "The clinician cell holds 5,000 characters" in errors
+    assert "1 of 4 rows done" in result.output  # the appointment at 10:30 is made for its date

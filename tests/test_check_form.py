@@ -170,3 +170,21 @@ def test_one_run_lists_every_problem_of_every_stage(run_cli, tmp_path):
         '"patient" has no field "fullname"',
     ):
         assert says in result.output, says
+
+
+def test_form_files_that_are_not_files_or_too_long_items_are_named(run_cli, tmp_path):
+    import os
+
+    folder = build_form(tmp_path, {"en/body.md.j2": None, "en/content.toml": CONTENT_TOML + "\n"})
+    os.mkfifo(folder / "en" / "body.md.j2")
+    long_item = (
+        'title = "Tiny form"\n\n[[side_effects]]\nid = "redness"\ntext = "' + "Redness spreading. " * 200 + '"\n'
+    )
+    (folder / "en" / "content.toml").write_text(long_item, encoding="utf-8")
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "text is 3,800 characters; one item holds at most 2,000" in result.output
+    assert "Traceback" not in result.output
+    (folder / "en" / "content.toml").write_text(CONTENT_TOML, encoding="utf-8")
+    result = run_cli("check-form", str(folder))
+    assert "body.md.j2 cannot be used: it is not an ordinary file" in result.output

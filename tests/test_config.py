@@ -263,3 +263,13 @@ def test_a_logo_is_bounded_before_it_is_decoded(run_cli, tmp_path, name, content
     assert says in result.output, result.output
     assert "Traceback" not in result.output
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_an_svg_logo_whose_size_is_not_a_number_is_refused(run_cli, tmp_path):
+    (tmp_path / "logo.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="nan" height="10"><rect/></svg>'
+    )
+    path = write_settings(tmp_path, '[clinic]\nname = "Riverside"\nlogo = "logo.svg"\n')
+    result = run_cli("--config", str(path), "fill", "laser-acne-scar", *as_options(ADULT))
+    assert result.exit_code == 1
+    assert "its width or height is not a size" in result.output
