@@ -213,6 +213,11 @@ def _not_text(path: Path, chosen: str, encoding: str | None) -> AppointmentListE
                 bad = data[max(0, problem.start) : max(0, problem.start) + 1]
                 break
             line += data.count(b"\n")
+        else:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as problem:  # the file ends in the middle of a character
+                bad = problem.object[max(0, problem.start) : max(0, problem.start) + 1]
     if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         hint = (
             'It is UTF-16 text (Excel\'s "Unicode text"): run again with --encoding utf-16, or save it as "CSV UTF-8".'
