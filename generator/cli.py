@@ -777,11 +777,14 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
 
 def _stop_on_sigterm() -> None:
     import signal
+    import threading
 
     def interrupt(signal_number: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    # Only the command's own main thread may take a signal, and a handler
+    # someone else set (a host program) is left alone.
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, interrupt)
 
 
