@@ -356,6 +356,11 @@ def _rows(grid: Grid, header: list[str], warnings: list[str]) -> Iterator[Appoin
 
 
 def _check_header(path: Path, header: list[str]) -> list[str]:
+    if any("\x00" in column for column in header):
+        raise AppointmentListError(
+            f'{path.name} looks like UTF-16 text without its byte-order mark (Excel\'s "Unicode text"): run again '
+            'with --encoding utf-16-le, or save it as "CSV UTF-8".'
+        )
     named = [column for column in header if column]
     duplicates = sorted({column for column in named if named.count(column) > 1})
     if duplicates:

@@ -391,7 +391,10 @@ def _ask_at_the_desk(form: Any, fields: dict[str, str | None], today: date) -> t
     if not (fields.get("language") or "").strip():
         fields["language"] = click.prompt(
             f"Language ({', '.join(form.languages)})",
-            type=click.Choice(list(form.languages)),
+            type=click.Choice(list(form.languages), case_sensitive=False),
+            value_proc=lambda answer: click.Choice(list(form.languages), case_sensitive=False).convert(
+                answer.strip().lower(), None, None
+            ),
             default=form.languages[0],
             show_choices=False,
         )

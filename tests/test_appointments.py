@@ -281,3 +281,9 @@ def test_times_and_odd_cells_in_a_workbook(tmp_path, run_cli):
     assert "Record number holds a time of day (10:00:00), not text" in errors
     assert "The clinician cell holds 5,000 characters" in errors
     assert "1 of 4 rows done" in result.output  # the appointment at 10:30 is made for its date
+
+
+def test_utf16_without_its_byte_order_mark_gets_its_hint(tmp_path):
+    data = (HEADER + "\n").encode("utf-16-le")
+    with pytest.raises(AppointmentListError, match="looks like UTF-16 text without its byte-order mark"):
+        read_appointments(write(tmp_path, data))
