@@ -19,6 +19,7 @@ from generator.forms import DEFINITION_FILE, Form, read_form_folder
 from generator.labels import labels_for
 from generator.main import make_form
 from generator.patient import read_patient
+from generator.readability import MAX_GRADE, MIN_READING_EASE, Readability, measure, patient_facing_text
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FormCheck:
     form: Form | None = None
     problems: list[str] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # language -> pages of the adult's form
+    readability: list[Readability] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -58,6 +60,7 @@ def check_form_folder(folder: Path, today: date) -> FormCheck:
         return check
     check.form = form
     for language in fillable:
+        _check_readability(check, form, language, today)
         for patient_fields in _test_patients(language, today):
             try:
                 patient = read_patient(patient_fields, today=today)
@@ -67,6 +70,24 @@ def check_form_folder(folder: Path, today: date) -> FormCheck:
                 break
             check.pages.setdefault(language, made.page_count)
     return check
+
+
+def _check_readability(check: FormCheck, form: Form, language: str, today: date) -> None:
+    """Measure what the patient reads; refuse English past grade 8 or below reading ease 60."""
+    from generator.compose import compose
+
+    try:
+        patient = read_patient(_test_patients(language, today)[0], today=today)
+        figures = measure(patient_facing_text(compose(form, patient)), language)
+    except ConsentError:
+        return  # the test fill below reports it
+    check.readability.append(figures)
+    if not figures.passes:
+        check.problems.append(
+            f"{form.text(language).body_path.parent}: the text reads at grade {figures.grade:.1f} (reading ease "
+            f"{figures.ease:.0f}); a consent form must read at grade {MAX_GRADE:.0f} or lower, with reading ease "
+            f"{MIN_READING_EASE:.0f} or more. Use shorter sentences and everyday words."
+        )
 
 
 def _test_patients(language: str, today: date) -> list[dict[str, str]]:

@@ -769,6 +769,7 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
             pages = ", ".join(f"{language} {count} pages" for language, count in check.pages.items())
             click.echo(f"{folder}: ready - {form.id} v{form.version}, languages {', '.join(form.languages)}")
             click.echo(f"  test fill: {pages}")
+            click.echo(f"  readability: {'; '.join(figures.describe() for figures in check.readability)}")
         else:
             all_ready = False
             click.echo(f"{folder}: NOT READY")
