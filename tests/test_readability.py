@@ -59,12 +59,12 @@ def test_french_and_spanish_syllables_follow_their_rules(language, word, syllabl
 
 
 def test_check_form_refuses_english_past_grade_8(run_cli, tmp_path):
-    hard = (
-        '## Risks\n\n{{ items("side_effects") }}\n\nNotwithstanding the aforementioned considerations, '
-        "electrodesiccation and cryosurgical intervention necessitate comprehensive dermatological "
-        "evaluation, notwithstanding contraindications, hypersensitivity, and immunosuppression.\n\n"
-        "I, {{ patient.full_name }}, agree.\n"
+    sentence = (
+        "Notwithstanding the aforementioned considerations, electrodesiccation and cryosurgical intervention "
+        "necessitate comprehensive dermatological evaluation, notwithstanding contraindications, "
+        "hypersensitivity, and immunosuppression. "
     )
+    hard = '## Risks\n\n{{ items("side_effects") }}\n\n' + sentence * 6 + "\n\nI, {{ patient.full_name }}, agree.\n"
     folder = build_form(tmp_path, {"en/body.md.j2": hard})
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1
@@ -78,3 +78,8 @@ def test_check_form_prints_the_figures_of_every_language(run_cli):
     assert result.exit_code == 0, result.output
     assert "readability: en: grade " in result.output
     assert "fr: Kandel-Moles" in result.output and "es: Szigriszt-Pazos" in result.output
+
+
+def test_a_text_too_short_to_grade_is_reported_not_refused():
+    figures = measure("Redness.", "en")
+    assert figures.passes and "too short to grade" in figures.describe()
