@@ -122,6 +122,10 @@ def _quiet_library_logs() -> None:
 
 
 TODAY_VARIABLE = "CONSENT_TODAY"
+_NO_CLINIC = (
+    "Note: no clinic is set, so each form has a blank line for the clinic's name, to be written by hand. "
+    'Name the clinic in the settings file: [clinic] name = "..." (see README, Clinic settings).'
+)
 
 
 def _today() -> date:
@@ -359,6 +363,8 @@ def fill_command(
         click.echo(f"Replaced the earlier unsigned {target} ({described}); the audit log records both.")
     else:
         click.echo(f"Saved {target} ({described}).")
+    if not _settings().clinic.name:
+        click.echo(_NO_CLINIC, err=True)
     if _wants_print(print_, printer, copies):
         _send_to_printer(target, printer, copies)
 
@@ -559,6 +565,8 @@ def batch_command(
         )
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if result.made and not _settings().clinic.name:
+        click.echo(_NO_CLINIC, err=True)
     refused = result.refused_rows
     summary = f"{len(result.made)} of {result.rows} rows done"
     already, replaced = result.count(Outcome.ALREADY_THERE.value), result.count(Outcome.REPLACED.value)

@@ -243,6 +243,10 @@ def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) 
         identity.append((identity_labels["guardian"], patient.guardian))
     if patient.interpreter:
         identity.append((identity_labels["interpreter"], patient.interpreter))
+    if letterhead is None or not letterhead.name:
+        # Which clinic the consent is given to is part of the record: with no
+        # clinic settings, the form has a blank line to write it by hand.
+        identity.append((identity_labels["facility"], ""))
     return Document(
         form_id=form.id,
         form_version=form.version,

@@ -484,6 +484,19 @@ def _as_bytes(data: str | bytes) -> bytes:
     return data if isinstance(data, bytes) else data.encode("utf-8")
 
 
+class _WriteOnLine(Flowable):
+    """A line to write a detail on by hand, as tall as a line of text."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width, self.height = width, 5 * mm
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(INK)
+        self.canv.setLineWidth(0.6)
+        self.canv.line(0, 0, self.width, 0)
+
+
 def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     label_width = 30 * mm
     value_width = width / 2 - label_width
@@ -491,8 +504,12 @@ def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     cells = [
         [
             Paragraph(_markup(label), styles.label),
-            # The first value (the name) spans the row: three columns wide.
-            Paragraph(
+            # The first value (the name) spans the row: three columns wide. A
+            # detail left blank (the clinic, when no settings name it) gets a
+            # line to write it on by hand.
+            _WriteOnLine(value_width - padding)
+            if not value
+            else Paragraph(
                 _lines_markup(value, styles.value, (width - label_width if index == 0 else value_width) - padding),
                 styles.value,
             ),

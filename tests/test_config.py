@@ -273,3 +273,15 @@ def test_an_svg_logo_whose_size_is_not_a_number_is_refused(run_cli, tmp_path):
     result = run_cli("--config", str(path), "fill", "laser-acne-scar", *as_options(ADULT))
     assert result.exit_code == 1
     assert "its width or height is not a size" in result.output
+
+
+def test_without_a_clinic_the_form_has_a_line_to_write_it(run_cli, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(ADULT), "-o", "plain.pdf")
+    assert result.exit_code == 0
+    assert result.stderr.count("no clinic is set, so each form has a blank line for the clinic's name") == 1
+    assert "Clinic" in page_texts(tmp_path / "plain.pdf")[0]
+    path = write_settings(tmp_path, '[clinic]\nname = "Riverside Skin Clinic"\n')
+    named = run_cli("--config", str(path), "fill", "laser-acne-scar", *as_options(ADULT), "-o", "named.pdf")
+    assert named.exit_code == 0 and "no clinic is set" not in named.stderr
+    first_page = page_texts(tmp_path / "named.pdf")[0]
+    assert "Riverside Skin Clinic" in first_page and "Clinic " not in first_page.replace("Skin Clinic", "")
