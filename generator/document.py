@@ -73,6 +73,7 @@ class Labels:
     signature: str
     printed_name: str
     date: str
+    time: str
     initials: str
     record: str
     page_of: str  # "Page {page} of"; the total is drawn after it

@@ -257,10 +257,10 @@ class _InitialledItem(Flowable):
 
 
 class _SignatureBlock(Flowable):
-    """Who signs, then lines for signature, printed name and date. Never split."""
+    """Who signs, then lines for signature, printed name, date and time. Never split."""
 
     WRITING_SPACE = 13 * mm
-    COLUMNS = (0.48, 0.32, 0.20)
+    COLUMNS = (0.42, 0.28, 0.17, 0.13)
     COLUMN_GAP = 5 * mm
 
     def __init__(self, signer: Signer, document: Document, styles: _Styles) -> None:
@@ -272,7 +272,8 @@ class _SignatureBlock(Flowable):
         self._printed_name = signer.printed_name
         self._printed_style = styles.printed
         self._captions = [
-            Paragraph(_markup(text), styles.caption) for text in (labels.signature, labels.printed_name, labels.date)
+            Paragraph(_markup(text), styles.caption)
+            for text in (labels.signature, labels.printed_name, labels.date, labels.time)
         ]
 
     def _column_widths(self) -> list[float]:
@@ -322,8 +323,9 @@ class _SignatureBlock(Flowable):
             elif index == 1:
                 self._printed.drawOn(canvas, x, line_y + 1.5 * mm)
             else:
+                kind, label = ("date", labels.date) if index == 2 else ("time", labels.time)
                 add_text_field(
-                    canvas, f"{role}_date", f"{labels.date}: {self._signer.label}", x, line_y + 0.5 * mm, width, 7 * mm
+                    canvas, f"{role}_{kind}", f"{label}: {self._signer.label}", x, line_y + 0.5 * mm, width, 7 * mm
                 )
             x += width + self.COLUMN_GAP
 

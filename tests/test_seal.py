@@ -121,7 +121,7 @@ def test_signing_and_typing_into_fields_keep_the_seal(tmp_path, clinic, sealed, 
     initials = field_names(sealed, "initials_")
     pdf = sign(sealed, "patient_signature", signer)
     pdf = sign(pdf, "clinician_signature", signer)
-    pdf = fill_fields(pdf, {initials[0]: "AR", "patient_date": "01/12/2026"})
+    pdf = fill_fields(pdf, {initials[0]: "AR", "patient_date": "01/12/2026", "patient_time": "09:30"})
     (tmp_path / "tablet.pem").write_bytes(signer_pem)
     exit_code, report, text = verify(tmp_path, pdf, clinic / "clinic-seal.pem", tmp_path / "tablet.pem")
     assert exit_code == 0, text

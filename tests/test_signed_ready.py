@@ -112,7 +112,7 @@ def widgets(pdf: bytes) -> list[tuple[int, dict]]:
 def test_fields_for_each_signer_and_each_initialled_item(form_items, filled):
     names = {str(widget["/T"]): str(widget["/FT"]) for _, widget in widgets(filled.pdf)}
     expected = {f"{role}_signature": "/Sig" for role in ("patient", "clinician", "witness")}
-    expected |= {f"{role}_date": "/Tx" for role in ("patient", "clinician", "witness")}
+    expected |= {f"{role}_{kind}": "/Tx" for role in ("patient", "clinician", "witness") for kind in ("date", "time")}
     expected |= {f"initials_{list_name}_{item_id}": "/Tx" for list_name, item_id in form_items}
     assert names == expected
 
@@ -131,7 +131,7 @@ def test_guardian_and_interpreter_get_their_own_fields(fields):
     made = fill(FORM_ID, fields, today=TODAY)
     names = {str(widget["/T"]) for _, widget in widgets(made.pdf)}
     for role in ("patient", "guardian", "interpreter", "clinician", "witness"):
-        assert {f"{role}_signature", f"{role}_date"} <= names
+        assert {f"{role}_signature", f"{role}_date", f"{role}_time"} <= names
 
 
 def test_signature_fields_are_unsigned_and_printable(filled):

@@ -229,9 +229,11 @@ def test_the_tablet_workflow_initials_then_signatures_stays_intact(run_cli, tmp_
     """The patient types initials and the date, signs; the clinician signs.
     Each box shows its own value, and verify finds everything intact."""
     initials = [name for name in PdfReader(io.BytesIO(unsigned)).get_fields() if name.startswith("initials_")]
-    pdf = fill_fields(unsigned, {**dict.fromkeys(initials, "AR"), "patient_date": "01/12/2026"})
+    pdf = fill_fields(
+        unsigned, {**dict.fromkeys(initials, "AR"), "patient_date": "01/12/2026", "patient_time": "09:30"}
+    )
     pdf = sign(pdf, "patient_signature", certificate[0])
-    pdf = fill_fields(pdf, {"clinician_date": "01/12/2026"})
+    pdf = fill_fields(pdf, {"clinician_date": "01/12/2026", "clinician_time": "09:45"})
     pdf = sign(pdf, "clinician_signature", certificate[0])
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
