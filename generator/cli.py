@@ -92,7 +92,7 @@ def _print_problem(problem: ConsentError) -> None:
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="Clinic settings (letterhead, logo, paper, forms folders). Default: $CONSENT_CONFIG, "
+    help="Clinic settings (letterhead, logo, paper, forms folders, seal). Default: $CONSENT_CONFIG, "
     "else consent.toml in the current folder, else none (A4, no letterhead).",
 )
 @click.pass_context
@@ -107,6 +107,8 @@ def main(ctx: click.Context, forms_dirs: tuple[Path, ...], config_file: Path | N
                                           every form for a clinic day
       consent verify signed-form.pdf      is it unchanged? who signed?
       consent check-form my-forms/botox   is a clinic's own form ready?
+      consent seal new-key --name "Clinic" -o clinic-seal.p12
+                                          a seal that proves a form is the clinic's
       consent COMMAND --help              every option, with examples
     """
     _quiet_library_logs()
@@ -636,7 +638,8 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
     Result, and exit code:
       intact      0  every check passed
       CHANGED     1  something was changed, or a seal or signature is broken
-      UNTRUSTED   1  with --trust: a seal or signature not from those certificates
+      UNTRUSTED   1  with --trust: a seal or signature not from those
+                     certificates, or no seal or signature from them at all
       NOT CHECKED 1  not a form made by consent, or not a file that can be read
 
     \b
