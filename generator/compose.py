@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -69,42 +68,9 @@ MAX_PARAGRAPH = 20_000  # characters in one paragraph or list entry
 MAX_TEMPLATE_SECONDS = 5.0
 
 
-class _BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox, with `*` and `**` unable to build huge values and
-    `range` held to what a form needs."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.globals["range"] = _bounded_range
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                repeated = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
-                if repeated and len(sequence) * max(count, 0) > MAX_TEMPLATE_OUTPUT:
-                    raise SecurityError(
-                        f"an expression repeats a value {count} times, making more text than a form holds"
-                    )
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise SecurityError(f"an expression raises a number to the power {right}")
-        return super().call_binop(context, operator, left, right)
-
-
-MAX_RANGE = 10_000
-
-
-def _bounded_range(*arguments: int) -> range:
-    steps = range(*arguments)
-    if len(steps) > MAX_RANGE:
-        raise SecurityError(f"a range of {len(steps)} steps; a form's loops take at most {MAX_RANGE:,}")
-    return steps
-
-
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
-    return _BoundedEnvironment(
+    return SandboxedEnvironment(
         undefined=StrictUndefined,
         finalize=_escape_for_markdown,
         autoescape=False,
@@ -308,10 +274,9 @@ def check_template_names(text: FormText) -> list[str]:
 
     _template(text.body_path, text.body_source)  # a syntax error, with its line, first
     tree = _environment().parse(text.body_source)
-    assigned = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
-    assigned |= {node.name for node in tree.find_all(nodes.Macro)}
-    # What Jinja itself provides inside a template (range is bounded, see _bounded_range).
-    assigned |= {"range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs"}
+    # What Jinja itself provides inside a template. (A form's template cannot
+    # assign names: _check_template_language refuses set, for and macro.)
+    assigned = {"range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs"}
     problems: list[str] = []
     known = ", ".join(sorted(TEMPLATE_VARIABLES))
     for node in tree.find_all(nodes.Name):
@@ -366,10 +331,6 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
         markdown = _render_bounded(template, template_context(form, text, patient, placements), text.body_path)
     except FormDefinitionError:
         raise
-    except RecursionError:
-        raise FormDefinitionError(
-            f"{text.body_path}: a macro calls itself without end (recursion). A form's macros must not call themselves."
-        ) from None
     except TemplateError as problem:
         line = _template_line(text.body_path)
         # A misspelt variable or field reads better as check-form words it
