@@ -54,6 +54,7 @@ from generator.reports import (
     errors_csv,
     manifest_json,
 )
+from generator.seal import load_sealer
 
 
 @dataclass(frozen=True)
@@ -271,16 +272,6 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)
-
-
-def load_sealer(key_file: Path | None) -> Sealer | None:
-    """The clinic seal from `key_file`, ready to use; None without one."""
-    if key_file is None:
-        return None
-    from generator.seal import read_seal_key
-    from generator.sealing import Sealer as PyHankoSealer  # pyHanko loads only when a seal is used
-
-    return PyHankoSealer(read_seal_key(key_file))
 
 
 def render_job(job: Job) -> Made | RowProblem | Stop:

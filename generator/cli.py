@@ -240,7 +240,7 @@ def _replace_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _sealer() -> Any:
     """The clinic seal from the settings, loaded once for this run; None without one."""
-    from generator.batch import load_sealer
+    from generator.seal import load_sealer
 
     return load_sealer(_settings().seal_key)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.filing import Sealer
 from generator.reading import UnreadableFileError, read_regular_file
 
 PASSWORD_VARIABLE = "CONSENT_SEAL_PASSWORD"
@@ -198,3 +199,12 @@ def common_name(certificate: object) -> str:
 
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
+def load_sealer(key_file: Path | None) -> Sealer | None:
+    """The clinic seal from `key_file`, ready to use; None without one."""
+    if key_file is None:
+        return None
+    from generator.sealing import Sealer as PyHankoSealer  # pyHanko loads only when a seal is used
+
+    return PyHankoSealer(read_seal_key(key_file))
