@@ -117,7 +117,8 @@ def revision_changes(before: PdfReader, after: PdfReader) -> tuple[list[str], li
         found.append(f"it had {len(before_pages)} pages, and now has {len(after_pages)}.")
     for number, (old, new) in enumerate(zip(before_pages, after_pages, strict=False), start=1):
         page_changes = []
-        if page_content_digest(new) != page_content_digest(old) or page_content_digest(new) is None:
+        new_digest = page_content_digest(new)
+        if new_digest is None or new_digest != page_content_digest(old):
             page_changes.append(f"the content of page {number} was changed.")
         page_changes += _view_changes(number, page_view(old), page_view(new))
         if page_changes:
@@ -149,13 +150,13 @@ def _information_changes(before: PdfReader, after: PdfReader) -> list[str]:
     old, new = before.metadata or {}, after.metadata or {}
     found = []
     for key, label in _IDENTITY_LABELS.items():
-        if _text(old, key) != _text(new, key):
+        if info_text(old, key) != info_text(new, key):
             found.append(
-                f"the {label} in the document information was changed from {_text(old, key)!r} to "
-                f"{_text(new, key)!r} after the form was sealed or signed."
+                f"the {label} in the document information was changed from {info_text(old, key)!r} to "
+                f"{info_text(new, key)!r} after the form was sealed or signed."
             )
     keys = (set(old) | set(new)) - set(_IDENTITY_LABELS) - set(_UPDATED_BY_SIGNING)
-    changed = sorted(key[1:] for key in keys if _text(old, key) != _text(new, key))
+    changed = sorted(key[1:] for key in keys if info_text(old, key) != info_text(new, key))
     if changed:
         found.append(
             f"the document information ({', '.join(changed)}) was changed after the form was sealed or signed."
@@ -237,6 +238,7 @@ def fonts_digest(reader: PdfReader) -> str | None:
     return integrity.fonts_digest(fonts.values())
 
 
-def _text(info: DictionaryObject, key: str) -> str | None:
+def info_text(info: DictionaryObject, key: str) -> str | None:
+    """A document information entry as text, or None if it is absent."""
     value = info.get(key)
     return None if value is None else str(value)

@@ -30,7 +30,14 @@ from pypdf.errors import PdfReadError, PdfStreamError
 from pypdf.generic import DictionaryObject
 
 from generator import integrity
-from generator.changes import fonts_digest, page_content_digest, page_view, revision_changes, view_problems
+from generator.changes import (
+    fonts_digest,
+    info_text,
+    page_content_digest,
+    page_view,
+    revision_changes,
+    view_problems,
+)
 from generator.reading import UnreadableFileError, read_regular_file
 from generator.signatures import SignatureCheck, SignatureReadError, check_signatures
 
@@ -269,12 +276,12 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
         is_form=True,
         problems=_unique(problems),
         trust_problems=trust_problems,
-        form_id=_text(made_info, integrity.FORM_ID_KEY),
-        form_version=_text(made_info, integrity.FORM_VERSION_KEY),
-        language=_text(made_info, integrity.LANGUAGE_KEY),
-        record_number=_text(made_info, integrity.RECORD_NUMBER_KEY),
-        document_id=_text(made_info, integrity.DOCUMENT_ID_KEY),
-        generator=_text(made_info, integrity.GENERATOR_KEY),
+        form_id=info_text(made_info, integrity.FORM_ID_KEY),
+        form_version=info_text(made_info, integrity.FORM_VERSION_KEY),
+        language=info_text(made_info, integrity.LANGUAGE_KEY),
+        record_number=info_text(made_info, integrity.RECORD_NUMBER_KEY),
+        document_id=info_text(made_info, integrity.DOCUMENT_ID_KEY),
+        generator=info_text(made_info, integrity.GENERATOR_KEY),
         pages=page_count,
         changed_pages=changed,
         pages_unchanged=not changed and not page_problems and len(made.pages) == page_count,
@@ -322,7 +329,7 @@ def _digest_checks(reader: PdfReader, info: DictionaryObject) -> tuple[list[int]
                 else f"the content of pages {listed} changed since the form was made."
             )
 
-    recent = _version(_text(info, integrity.GENERATOR_KEY)) >= _VIEW_DIGESTS_SINCE
+    recent = _version(info_text(info, integrity.GENERATOR_KEY)) >= _VIEW_DIGESTS_SINCE
     views = integrity.parse_page_digests(str(info.get(integrity.PAGE_VIEW_DIGESTS_KEY, "")))
     if views is None:
         if recent:
@@ -341,7 +348,7 @@ def _digest_checks(reader: PdfReader, info: DictionaryObject) -> tuple[list[int]
 
     identity = str(info.get(integrity.IDENTITY_DIGEST_KEY, ""))
     if identity:
-        values = [(key, _text(info, key) or "") for key in integrity.IDENTITY_KEYS]
+        values = [(key, info_text(info, key) or "") for key in integrity.IDENTITY_KEYS]
         if identity != integrity.DIGEST_PREFIX + integrity.identity_digest(values):
             problems.append(
                 "the form's details in the document information (form, version, language, record number or "
@@ -376,11 +383,6 @@ def _version(generator: str | None) -> tuple[int, ...]:
         return tuple(int(part) for part in (generator or "").removeprefix("consent ").split("."))
     except ValueError:
         return (0,)
-
-
-def _text(info: DictionaryObject, key: str) -> str | None:
-    value = info.get(key)
-    return None if value is None else str(value)
 
 
 def _unique(items: list[str]) -> list[str]:
