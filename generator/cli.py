@@ -309,7 +309,8 @@ def fill_command(
     _settings()  # a mistake in the settings file is reported before any question is asked
     sealer = _sealer()  # so is a seal key that cannot be opened
     interactive = _at_terminal()
-    fields = _ask_for_missing(fields, interactive)
+    if not interactive:
+        _refuse_missing_in_a_script(fields)
     if interactive:
         # The form and the language are checked before the first question.
         form = load_form(form_id, _search_path())
@@ -376,15 +377,15 @@ def _at_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _ask_for_missing(fields: dict[str, str | None], interactive: bool) -> dict[str, str | None]:
+def _refuse_missing_in_a_script(fields: dict[str, str | None]) -> None:
+    """No one can be asked in a script: every required detail must be given."""
     missing = [field for field in REQUIRED_FIELDS if not (fields.get(field) or "").strip()]
-    if missing and not interactive:
+    if missing:
         options = ", ".join("--" + field.replace("_", "-") for field in missing)
         raise ConsentError(
             f"Missing {options}. Give {'each' if len(missing) > 1 else 'it'} on the command "
             "line (see consent fill --help), or run the command at a terminal to be asked."
         )
-    return fields
 
 
 def _ask_at_the_desk(form: Any, fields: dict[str, str | None], today: date) -> tuple[dict[str, str | None], bool]:
