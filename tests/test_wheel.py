@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -56,9 +57,17 @@ def test_the_wheel_requires_what_checks_signatures(wheel):
 
 def test_installed_consent_fills_a_form_from_another_folder(wheel, tmp_path, fields):
     environment = tmp_path / "venv"
-    # The dependencies come from this interpreter's site-packages; only consent is installed.
-    venv.create(environment, system_site_packages=True, with_pip=True)
+    venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
+    # The dependencies come from the environment running the tests (a venv
+    # itself, when set up as the README says), listed after the new venv's
+    # own site-packages: only consent is installed, from the wheel.
+    inner = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(inner) / "test-dependencies.pth").write_text("\n".join(sorted(outer)) + "\n")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
         capture_output=True,
