@@ -105,5 +105,7 @@ def _test_patients(language: str, today: date) -> list[dict[str, str]]:
         "date_of_birth": date(today.year - 12, 1, 15).isoformat(),
         "guardian": "Test Guardian",
         "interpreter": "Test Interpreter",
+        "interpreter_language": "Test Language",
+        "guardian_relationship": "Test Relationship",
     }
     return [adult, minor]

@@ -53,7 +53,10 @@ _FIELD_HELP = {
     "clinician": "Name of the clinician who performs the procedure.",
     "language": "Language of the form (default: en).",
     "guardian": "Parent or guardian who signs for a patient under 18 on the procedure date.",
+    "guardian_relationship": "How the guardian is related to the patient (e.g. mother, legal guardian); "
+    "printed on their signature block (blank: a line to write it by hand).",
     "interpreter": "Interpreter's name, if one helps the patient; adds their signature block.",
+    "interpreter_language": "The language the interpreter interprets into (e.g. Polish); needed with --interpreter.",
 }
 
 
@@ -451,6 +454,12 @@ def _prompt(field: str) -> str:
         click.echo(f"{FIELD_LABELS[field]} is needed for the form.", err=True)
 
 
+def _with_detail(person: str | None, detail: str | None) -> str:
+    if not person:
+        return "none"
+    return f"{person} ({detail})" if detail else person
+
+
 def _confirm_summary(filled: Any) -> None:
     """The details as the form will print them, to check before it is made."""
     from generator.compose import format_date
@@ -464,8 +473,8 @@ def _confirm_summary(filled: Any) -> None:
         ("Record number", patient.record_number),
         ("Procedure date", f"{format_date(patient.procedure_date, language)} (age {patient.age_at_procedure})"),
         ("Clinician", patient.clinician),
-        ("Guardian", patient.guardian or "none"),
-        ("Interpreter", patient.interpreter or "none"),
+        ("Guardian", _with_detail(patient.guardian, patient.guardian_relationship)),
+        ("Interpreter", _with_detail(patient.interpreter, patient.interpreter_language)),
     ]
     for label, value in rows:
         click.echo(f"  {label + ':':<16} {value}", err=True)

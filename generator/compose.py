@@ -25,17 +25,20 @@ from markdown_it.token import Token
 from generator.document import (
     Block,
     BulletList,
+    Choice,
     Document,
     Heading,
     ItemList,
     Labels,
     Letterhead,
     Paragraph,
+    Photographs,
     Run,
     Signer,
+    TeachBack,
 )
 from generator.errors import FormDefinitionError
-from generator.forms import LIST_INITIALS, Form, FormText
+from generator.forms import LIST_INITIALS, PLACED_BY_CONSENT, TEACH_BACK, Form, FormText
 from generator.labels import format_long_date, labels_for
 from generator.patient import Patient
 
@@ -200,6 +203,7 @@ def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) 
     identity_labels = labels["identity"]
     identity = [
         (identity_labels["patient"], patient.full_name),
+        (identity_labels["procedure"], text.procedure),
         (identity_labels["date_of_birth"], format_date(patient.date_of_birth, patient.language)),
         (identity_labels["record_number"], patient.record_number),
         (identity_labels["procedure_date"], format_date(patient.procedure_date, patient.language)),
@@ -207,8 +211,12 @@ def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) 
     ]
     if patient.guardian:
         identity.append((identity_labels["guardian"], patient.guardian))
+        if patient.guardian_relationship:
+            identity.append((identity_labels["guardian_relationship"], patient.guardian_relationship))
     if patient.interpreter:
         identity.append((identity_labels["interpreter"], patient.interpreter))
+        if patient.interpreter_language:
+            identity.append((identity_labels["interpreter_language"], patient.interpreter_language))
     if letterhead is None or not letterhead.name:
         # Which clinic the consent is given to is part of the record: with no
         # clinic settings, the form has a blank line to write it by hand.
@@ -228,13 +236,55 @@ def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) 
         record_number=patient.record_number,
         identity=tuple(identity),
         body=body,
-        signers=_signers(form, patient, labels["signers"]),
+        signers=_signers(form, patient, labels),
         labels=Labels(**labels["layout"]),
         letterhead=letterhead or Letterhead(),
+        teach_back=_teach_back(text, labels["teach_back"]),
+        photographs=_photographs(labels["photographs"]) if form.photographs else None,
     )
 
 
-def _signers(form: Form, patient: Patient, role_labels: Mapping[str, str]) -> tuple[Signer, ...]:
+def _teach_back(text: FormText, wording: Mapping[str, str]) -> TeachBack:
+    return TeachBack(
+        heading=wording["heading"],
+        instructions=wording["instructions"],
+        questions=text.lists[TEACH_BACK],
+        tick_label=wording["tick"],
+        initials_label=wording["initials"],
+    )
+
+
+# The photograph questions, in the order they are asked (ids name the fields).
+PHOTOGRAPH_CHOICES = ("record", "teaching")
+
+
+def _photographs(wording: Mapping[str, str]) -> Photographs:
+    return Photographs(
+        heading=wording["heading"],
+        instructions=wording["instructions"],
+        choices=tuple(Choice(id=choice, text=wording[choice]) for choice in PHOTOGRAPH_CHOICES),
+        agree=wording["agree"],
+        decline=wording["decline"],
+    )
+
+
+def _signers(form: Form, patient: Patient, labels: Mapping[str, Any]) -> tuple[Signer, ...]:
+    """Each signature block, with what its signature attests: a young
+    patient's agreement (assent), the clinician's explanation, the
+    interpreter's interpretation (and its language), what the witness saw."""
+    role_labels, statements, identity = labels["signers"], labels["statements"], labels["identity"]
+    minor = patient.is_minor
+    statement = {
+        "patient": statements["patient_minor"] if minor else "",
+        "guardian": "",
+        "interpreter": statements["interpreter"],
+        "clinician": statements["clinician_guardian" if patient.guardian else "clinician"],
+        "witness": statements["witness_guardian" if patient.guardian else "witness"],
+    }
+    detail = {
+        "guardian": (identity["guardian_relationship"], patient.guardian_relationship or ""),
+        "interpreter": (identity["interpreter_language"], patient.interpreter_language or ""),
+    }
     printed = {
         "patient": patient.full_name,
         "guardian": patient.guardian or "",
@@ -248,7 +298,16 @@ def _signers(form: Form, patient: Patient, role_labels: Mapping[str, str]) -> tu
     if patient.interpreter:
         roles.append("interpreter")
     roles += [role for role in ("clinician", "witness") if role in form.signers]
-    return tuple(Signer(role=role, label=role_labels[role], printed_name=printed[role]) for role in roles)
+    return tuple(
+        Signer(
+            role=role,
+            label=role_labels[role],
+            printed_name=printed[role],
+            statement=statement[role],
+            detail=detail.get(role),
+        )
+        for role in roles
+    )
 
 
 # The variables a form's prose may use, and the fields of those that have
@@ -303,6 +362,12 @@ def template_context(form: Form, text: FormText, patient: Patient, placements: d
             raise FormDefinitionError(
                 f'{text.body_path}: items("{name}") names no list; the lists are {", ".join(LIST_INITIALS)}.'
             )
+        if name in PLACED_BY_CONSENT:
+            raise FormDefinitionError(
+                f'{text.body_path}: items("{name}") must not be placed in the prose: consent prints these '
+                'questions in their own section ("Check your understanding"), with a box for each. '
+                f'Remove {{{{ items("{name}") }}}}.'
+            )
         placements[name] = placements.get(name, 0) + 1
         return _Placement(name)
 
@@ -339,7 +404,7 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
         raise FormDefinitionError(named[0] if named else f"{text.body_path}{line}: template error: {problem}") from None
     for name, items in text.lists.items():
         count = placements.get(name, 0)
-        if items and count != 1:
+        if items and count != 1 and name not in PLACED_BY_CONSENT:
             how = "never places" if count == 0 else f"places {count} times"
             raise FormDefinitionError(
                 f'{text.body_path} {how} the list "{name}". Every list must appear exactly '

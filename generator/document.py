@@ -58,11 +58,52 @@ Block = Heading | Paragraph | BulletList | ItemList
 
 @dataclass(frozen=True)
 class Signer:
-    """One signature block: who signs, and the name printed under the line."""
+    """One signature block: who signs, what their signature attests, and the
+    name printed under the line.
+
+    `detail` is one more labelled line the signer's role needs (the language
+    an interpreter interpreted, a guardian's relationship to the patient);
+    an empty value prints a line to write it on by hand.
+    """
 
     role: str
     label: str
     printed_name: str
+    statement: str = ""
+    detail: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TeachBack:
+    """ "Check your understanding": the form's questions, each with a box the
+    clinician ticks when the patient has explained it back in their own
+    words, and a box for the clinician's initials confirming it."""
+
+    heading: str
+    instructions: str
+    questions: tuple[Item, ...]
+    tick_label: str
+    initials_label: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One yes-or-no question with a box for each answer."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Photographs:
+    """Consent to photographs of the treated skin: for the medical record,
+    and separately for teaching; each answered by ticking agree or do not agree."""
+
+    heading: str
+    instructions: str
+    choices: tuple[Choice, ...]
+    agree: str
+    decline: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +131,10 @@ class Letterhead:
     phone: str = ""
 
 
+# The patient's name and the treatment in plain words are the long entries.
+WIDE_IDENTITY_ROWS = 2
+
+
 @dataclass(frozen=True)
 class Document:
     """A complete, filled consent form, ready to be laid out."""
@@ -102,11 +147,13 @@ class Document:
     form_line: str
     patient_name: str
     record_number: str
-    identity: tuple[tuple[str, str], ...]
+    identity: tuple[tuple[str, str], ...]  # the first WIDE_IDENTITY_ROWS each take a whole row
     body: tuple[Block, ...]
     signers: tuple[Signer, ...]
     labels: Labels
     letterhead: Letterhead = Letterhead()
+    teach_back: TeachBack | None = None
+    photographs: Photographs | None = None
 
     @property
     def item_lists(self) -> tuple[ItemList, ...]:

@@ -1,4 +1,5 @@
-"""Interactive PDF form fields: initials and dates to type, signatures to sign.
+"""Interactive PDF form fields: initials, dates and times to type, boxes to
+tick, signatures to sign.
 
 ReportLab's own AcroForm text fields draw an appearance with an unembedded
 Helvetica and cannot make signature fields at all, so the widget
@@ -40,7 +41,14 @@ def _empty_appearance(canvas: Canvas, width: float, height: float) -> object:
 
 
 def _add_widget(
-    canvas: Canvas, name: str, entries: dict[str, object], x: float, y: float, width: float, height: float
+    canvas: Canvas,
+    name: str,
+    entries: dict[str, object],
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    appearance: PDFDictionary | None = None,
 ) -> None:
     """Place a field's widget on the current page; (x, y) are in the canvas's
     current coordinates (inside a flowable), the widget's /Rect in the page's.
@@ -50,6 +58,8 @@ def _add_widget(
     left, bottom = canvas.absolutePosition(x, y)
     right, top = canvas.absolutePosition(x + width, y + height)
     rect = (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
+    if appearance is None:
+        appearance = PDFDictionary({"N": _empty_appearance(canvas, right - left, top - bottom)})
     widget = PDFDictionary(
         {
             "Type": PDFName("Annot"),
@@ -57,7 +67,7 @@ def _add_widget(
             "F": _PRINT,
             "P": canvas._doc.thisPageRef(),
             "Rect": PDFArray(list(rect)),
-            "AP": PDFDictionary({"N": _empty_appearance(canvas, right - left, top - bottom)}),
+            "AP": appearance,
             "T": PDFString(name),
             **entries,
         }
@@ -92,3 +102,37 @@ def add_signature_field(
     size for a signature that shows nothing on the page, such as the seal)."""
     entries = {"FT": PDFName("Sig"), "TU": PDFString(tooltip)}
     _add_widget(canvas, name, entries, x, y, width, height)
+
+
+# The tick a check box shows when ticked: drawn as a path, so it needs no font
+# (ReportLab's own check boxes draw a ZapfDingbats character, unembedded).
+_TICK = "q 0 g 1.4 w 1 J 1 j {x1} {y1} m {x2} {y2} l {x3} {y3} l S Q"
+ON = "Yes"  # the check box's "on" state, as Acrobat and pypdf name it
+
+
+def add_checkbox_field(canvas: Canvas, name: str, tooltip: str, x: float, y: float, size: float) -> None:
+    """An unticked check box named `name` over a square of `size` at (x, y).
+
+    The square itself is drawn on the page by the caller, so it prints on
+    paper; ticked, the field shows a tick inside it ("on" state /Yes)."""
+    form = canvas.acroForm
+    _empty_appearance(canvas, size, size)  # sets the AcroForm up, as for every field
+    side = round(size, 2)
+    tick = _TICK.format(
+        x1=round(side * 0.2, 2),
+        y1=round(side * 0.52, 2),
+        x2=round(side * 0.42, 2),
+        y2=round(side * 0.25, 2),
+        x3=round(side * 0.82, 2),
+        y3=round(side * 0.8, 2),
+    )
+    on = form.getRef(form.makeStream(side, side, tick))
+    off = form.getRef(form.makeStream(side, side, ""))
+    entries = {
+        "FT": PDFName("Btn"),
+        "TU": PDFString(tooltip),
+        "V": PDFName("Off"),
+        "AS": PDFName("Off"),
+    }
+    appearance = PDFDictionary({"N": PDFDictionary({ON: on, "Off": off})})
+    _add_widget(canvas, name, entries, x, y, size, size, appearance)

@@ -25,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.errors import OutputError
@@ -221,9 +221,7 @@ def _state_of(data: bytes) -> _State:
     signed = sorted(
         name for name, field in fields.items() if field.get("/FT") == "/Sig" and field.get("/V") and name != SEAL_FIELD
     )
-    filled = sorted(
-        name for name, field in fields.items() if field.get("/FT") != "/Sig" and str(field.get("/V") or "").strip()
-    )
+    filled = sorted(name for name, field in fields.items() if field.get("/FT") != "/Sig" and _has_value(field))
     sealed = SEAL_FIELD in fields and bool(fields[SEAL_FIELD].get("/V"))
     later_revisions = revisions - (2 if sealed else 1)
     if signed:
@@ -233,6 +231,15 @@ def _state_of(data: bytes) -> _State:
     if later_revisions > 0:
         return _State(is_form, "changed (it holds later revisions)")
     return _State(is_form, "")
+
+
+def _has_value(field: Any) -> bool:
+    """Whether someone typed into a text field, or ticked a check box (an
+    unticked one holds /Off, as consent makes it)."""
+    value = field.get("/V")
+    if field.get("/FT") == "/Btn":
+        return value is not None and str(value) != "/Off"
+    return bool(str(value or "").strip())
 
 
 def _changes_since_made(data: bytes) -> str:

@@ -2,12 +2,15 @@
 
 A form is a folder (see forms/README.md):
 
-    <form-id>/form.toml            id, version, effective_date, languages, signers
-    <form-id>/<lang>/content.toml  title and the structured lists, in that language
+    <form-id>/form.toml            id, version, effective_date, languages, signers,
+                                   and whether the form asks about photographs
+    <form-id>/<lang>/content.toml  title, the procedure in plain words, and the
+                                   structured lists, in that language
     <form-id>/<lang>/body.md.j2    the prose (Markdown + Jinja2), placing each list
 
 Anything unexpected in a definition is an error naming the file: a typo in a
-key must never make a consent form quietly lose a list.
+key must never make a consent form quietly lose a list. A form that lacks an
+element valid consent needs (REQUIRED_ELEMENTS) is refused, naming it.
 """
 
 from __future__ import annotations
@@ -30,12 +33,34 @@ BODY_TEMPLATE = "body.md.j2"
 
 # Each structured list, and whether the patient initials every item of it.
 LIST_INITIALS: dict[str, bool] = {
+    "benefits": False,
     "side_effects": True,
     "precautions": True,
     "expectations": False,
     "alternatives": False,
+    "no_treatment": False,
+    "withdrawal": False,
+    "teach_back": False,
 }
-REQUIRED_LISTS = ("side_effects",)
+# Lists consent places itself, in a section of its own: the body must not.
+PLACED_BY_CONSENT = ("teach_back",)
+TEACH_BACK = "teach_back"
+MIN_TEACH_BACK_QUESTIONS = 3
+MAX_PROCEDURE_TEXT = 300
+
+# What valid consent needs a form to say (42 CFR 482.24(c)(4)(v) and CMS's
+# guidance, the Joint Commission's elements, AMA Code 2.1.1, GMC guidance):
+# each element, the key that holds it, and why, for the message that names it.
+REQUIRED_ELEMENTS: dict[str, str] = {
+    "procedure": "the treatment in plain words",
+    "benefits": "what the treatment is expected to do for the patient",
+    "side_effects": "its risks: the side effects the patient initials",
+    "precautions": "the precautions the patient initials",
+    "alternatives": "the other choices the patient has",
+    "no_treatment": "what happens if the patient has no treatment",
+    "withdrawal": "that the patient may change their mind and stop",
+    "teach_back": f"at least {MIN_TEACH_BACK_QUESTIONS} questions the clinician asks to check the patient understood",
+}
 # Guardian and interpreter are not listed: they sign when the patient needs them.
 KNOWN_SIGNERS = ("patient", "clinician", "witness")
 
@@ -57,6 +82,7 @@ class FormText:
 
     language: str
     title: str
+    procedure: str
     lists: Mapping[str, tuple[Item, ...]]
     body_source: str
     body_path: Path
@@ -73,6 +99,7 @@ class Form:
     signers: tuple[str, ...]
     folder: Path
     texts: Mapping[str, FormText]
+    photographs: bool = False  # the form asks consent to photographs of the treated skin
 
     @property
     def title(self) -> str:
@@ -171,6 +198,7 @@ class _Problems:
 
 
 _DEFINITION_KEYS = {"id", "version", "effective_date", "languages", "signers"}
+_OPTIONAL_DEFINITION_KEYS = {"photographs"}
 
 
 def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, FormText]]:
@@ -181,7 +209,9 @@ def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, Fo
     definition = problems.attempt(_read_toml, definition_path)
     if definition is None:
         return None, problems.found, {}
-    problems.attempt(_check_unknown_keys, definition, definition_path, allowed=_DEFINITION_KEYS)
+    problems.attempt(
+        _check_unknown_keys, definition, definition_path, allowed=_DEFINITION_KEYS | _OPTIONAL_DEFINITION_KEYS
+    )
     problems.attempt(_check_missing_keys, definition, definition_path, required=_DEFINITION_KEYS)
 
     def present(key: str, check: Any) -> Any:
@@ -192,11 +222,13 @@ def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, Fo
     effective_date = present("effective_date", _effective_date)
     languages = present("languages", _languages)
     signers = present("signers", _signers)
+    photographs = present("photographs", _photographs) or False
     texts: dict[str, FormText] = {}
     for language in languages or []:
         text = problems.attempt(_load_text, folder / language, language)
         if text is not None:
             texts[language] = text
+            problems.found.extend(missing_elements(text))
     if languages and len(texts) == len(languages):
         problems.found.extend(_different_items(texts))
     if problems.found:
@@ -210,6 +242,7 @@ def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, Fo
             signers=tuple(signers),
             folder=folder,
             texts=texts,
+            photographs=photographs,
         ),
         [],
         texts,
@@ -254,6 +287,42 @@ def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[str]:
     return signers
 
 
+def _photographs(definition: Mapping[str, Any], definition_path: Path) -> bool:
+    value = definition["photographs"]
+    if not isinstance(value, bool):
+        raise FormDefinitionError(
+            f"{definition_path}: photographs must be true or false (no quotes): true adds the section asking "
+            "consent to photographs of the treated skin."
+        )
+    return value
+
+
+def missing_elements(text: FormText) -> list[str]:
+    """Each element valid consent needs that `text` lacks, named with its
+    file and what to add. Every language is checked on its own, so a
+    translation cannot quietly drop one."""
+    content_path = text.body_path.parent / CONTENT_FILE
+    problems = []
+    for element, meaning in REQUIRED_ELEMENTS.items():
+        if element == "procedure":
+            if not text.procedure:
+                problems.append(
+                    f'{content_path}: the form does not say {meaning}. Add procedure = "..." (one or two '
+                    "plain sentences); it is printed in the patient's details at the top of the form."
+                )
+            continue
+        count = len(text.lists[element])
+        needed = MIN_TEACH_BACK_QUESTIONS if element == TEACH_BACK else 1
+        if count < needed:
+            found = f" (it has {count})" if count else ""
+            what = f"at least {needed} [[{element}]] items" if needed > 1 else f"a [[{element}]] item"
+            problems.append(
+                f"{content_path}: the form does not list {meaning}{found}. Add {what}, each with an id and a "
+                "text: consent given without it is not informed consent."
+            )
+    return problems
+
+
 def _different_items(texts: Mapping[str, FormText]) -> list[str]:
     """Every language must list the same items (by id, in the same order):
     a translation that misses a side effect would otherwise print a shorter
@@ -294,12 +363,13 @@ def _load_text(language_dir: Path, language: str) -> FormText:
                 f"{CONTENT_FILE} and {BODY_TEMPLATE} in its folder."
             )
     content = _read_toml(content_path)
-    _check_unknown_keys(content, content_path, allowed={"title", *LIST_INITIALS})
-    _check_missing_keys(content, content_path, required={"title", *REQUIRED_LISTS})
+    _check_unknown_keys(content, content_path, allowed={"title", "procedure", *LIST_INITIALS})
+    _check_missing_keys(content, content_path, required={"title"})
     lists = {name: _items(content.get(name, []), name, content_path) for name in LIST_INITIALS}
     return FormText(
         language=language,
         title=_string(content, "title", content_path),
+        procedure=_procedure(content, content_path),
         lists=lists,
         body_source=_read_text(body_path),
         body_path=body_path,
@@ -333,9 +403,21 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
             )
         seen.add(item_id)
         items.append(Item(id=item_id, text=" ".join(text.split())))
-    if not items and name in REQUIRED_LISTS:
-        raise FormDefinitionError(f"{where} must list at least one item.")
     return tuple(items)
+
+
+def _procedure(content: Mapping[str, Any], path: Path) -> str:
+    """The treatment in plain words; empty when missing (missing_elements names it)."""
+    if "procedure" not in content:
+        return ""
+    procedure = _string(content, "procedure", path)
+    procedure = " ".join(procedure.split())
+    if len(procedure) > MAX_PROCEDURE_TEXT:
+        raise FormDefinitionError(
+            f"{path}: procedure is {len(procedure)} characters; it is printed in the patient's details, which hold "
+            f"at most {MAX_PROCEDURE_TEXT}. Say what is done in one or two short sentences."
+        )
+    return procedure
 
 
 # A form's files are a few kilobytes; a file past this is not one of them,

@@ -35,7 +35,9 @@ FIELD_LABELS: dict[str, str] = {
     "clinician": "Clinician",
     "language": "Language",
     "guardian": "Guardian",
+    "guardian_relationship": "Guardian's relationship",
     "interpreter": "Interpreter",
+    "interpreter_language": "Interpreter's language",
 }
 REQUIRED_FIELDS = (
     "given_name",
@@ -45,7 +47,8 @@ REQUIRED_FIELDS = (
     "procedure_date",
     "clinician",
 )
-OPTIONAL_FIELDS = ("language", "guardian", "interpreter")
+OPTIONAL_FIELDS = ("language", "guardian", "guardian_relationship", "interpreter", "interpreter_language")
+MAX_DETAIL_LENGTH = 60  # a relationship or a language: a few words
 
 # Format characters that change how text is displayed without being visible:
 # a bidi override in a name can make "Smith" print as "htimS". Zero-width
@@ -77,6 +80,8 @@ class Patient:
     language: str = "en"
     guardian: str | None = None
     interpreter: str | None = None
+    guardian_relationship: str | None = None  # "mother", "legal guardian": printed on the guardian's block
+    interpreter_language: str | None = None  # the language interpreted: printed on the interpreter's block
 
     @property
     def full_name(self) -> str:
@@ -233,6 +238,50 @@ def _optional_name(field: str, raw: str | None) -> str | None:
     return _person_name(field, raw)
 
 
+def _optional_detail(field: str, raw: str | None) -> str | None:
+    """A few words about a person who signs (a relationship, a language):
+    text with a letter in it, and not a date or a number from another column."""
+    if raw is None or not clean_text(field, _as_text(field, raw)):
+        return None
+    text = _required_text(field, raw, MAX_DETAIL_LENGTH)
+    if _LOOKS_LIKE_A_DATE.search(text) or any(character.isdigit() for character in text):
+        raise FieldError(
+            field,
+            f'{FIELD_LABELS[field]} "{text}" contains digits. Check that it, and not another detail, was typed '
+            "here (in a list: the column may have shifted by one).",
+        )
+    _require_a_visible_letter(field, text)
+    return text
+
+
+def _companion_problems(values: Mapping[str, object]) -> list[FieldError]:
+    """An interpreter's language goes with an interpreter, a relationship with
+    a guardian: the form prints each on that person's signature block."""
+    problems = []
+    if values.get("interpreter") and not values.get("interpreter_language") and "interpreter_language" in values:
+        problems.append(
+            FieldError(
+                "interpreter_language",
+                f"An interpreter ({values['interpreter']}) is named, but not the language they interpret. "
+                "Give it (--interpreter-language, or the interpreter_language column), e.g. Polish; it is "
+                "printed on the interpreter's statement.",
+            )
+        )
+    for detail, person, option in (
+        ("interpreter_language", "interpreter", "--interpreter"),
+        ("guardian_relationship", "guardian", "--guardian"),
+    ):
+        if values.get(detail) and not values.get(person) and person in values:
+            problems.append(
+                FieldError(
+                    detail,
+                    f'{FIELD_LABELS[detail]} is "{values[detail]}", but no {person} is named. Give the {person}\'s '
+                    f"name ({option}, or the {person} column), or leave this blank.",
+                )
+            )
+    return problems
+
+
 def parse_date(field: str, raw: str | date | None, date_format: str | None = None) -> date:
     """A date typed by staff (YYYY-MM-DD, or `date_format` in strptime terms), or
     a FieldError saying how to fix it. A spreadsheet's date cell arrives as a date."""
@@ -309,9 +358,12 @@ def read_patient(
         attempt(field, lambda field=field: parse_date(field, raw.get(field), date_format))
     for field in ("guardian", "interpreter"):
         attempt(field, lambda field=field: _optional_name(field, raw.get(field)))
+    for field in ("guardian_relationship", "interpreter_language"):
+        attempt(field, lambda field=field: _optional_detail(field, raw.get(field)))
     attempt("language", lambda: _language(raw.get("language")))
 
     problems.extend(_date_problems(values, today))
+    problems.extend(_companion_problems(values))
     problems.extend(_procedure_date_problems(values, raw, today, date_format, past_procedure, past_procedure_hint))
     if check_glyphs is not None:
         problems.extend(_glyph_problems(values, check_glyphs))
@@ -341,6 +393,8 @@ def read_field(
         "procedure_date": lambda: parse_date(field, raw),
         "guardian": lambda: _optional_name(field, raw),
         "interpreter": lambda: _optional_name(field, raw),
+        "guardian_relationship": lambda: _optional_detail(field, raw),
+        "interpreter_language": lambda: _optional_detail(field, raw),
         "language": lambda: _language(raw),
     }
     value = readers[field]()

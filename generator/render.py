@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
@@ -37,23 +34,20 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from generator import __version__, integrity
-from generator.document import Block, BulletList, Document, Heading, Run, Signer, document_id
+from generator import __version__, integrity, typesetting
+from generator.document import WIDE_IDENTITY_ROWS, Block, BulletList, Document, Heading, ItemList, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field
-from generator.fonts import FALLBACK, drawn_text, font_runs, load_fonts
+from generator.fonts import load_fonts
 from generator.logo import logo_flowable, logo_size
 from generator.pagecode import PageCode, encode_page_code
 from generator.qr import qr_modules
-from generator.scripts import has_right_to_left
+from generator.sections import photographs_flowables, teach_back_flowables
+from generator.typesetting import INK, MUTED, RULE, SHADE, Styles, draw_string, lines_markup, markup, runs_markup
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
 HEADER_TOP = 10 * mm
-INK = colors.HexColor("#1a1a1a")
-MUTED = colors.HexColor("#555555")
-RULE = colors.HexColor("#9a9a9a")
-SHADE = colors.HexColor("#f1f1f1")
 PAGE_TOTAL_FORM = "consentPageTotal"
 PAGE_CODE_FORM = "consentPageCode{page}"
 FOOTER_SIZE = 8
@@ -72,98 +66,6 @@ FOOTER_TEXT_Y = 12 * mm
 FOOTER_RULE_Y = CODE_BOTTOM + CODE_SIZE + CODE_QUIET_ZONE
 
 
-@dataclass(frozen=True)
-class _Styles:
-    title: ParagraphStyle
-    subtitle: ParagraphStyle
-    form_line: ParagraphStyle
-    heading: ParagraphStyle
-    subheading: ParagraphStyle
-    body: ParagraphStyle
-    bullet: ParagraphStyle
-    label: ParagraphStyle
-    value: ParagraphStyle
-    header: ParagraphStyle
-    caption: ParagraphStyle
-    signer: ParagraphStyle
-    printed: ParagraphStyle
-    header_right: ParagraphStyle
-    clinic_name: ParagraphStyle
-    clinic_line: ParagraphStyle
-
-
-@lru_cache(maxsize=1)
-def _styles() -> _Styles:
-    fonts = load_fonts()
-    body = ParagraphStyle(
-        "body",
-        fontName=fonts.regular,
-        bulletFontName=fonts.regular,
-        fontSize=10.5,
-        leading=15,
-        textColor=INK,
-        spaceAfter=6,
-    )
-    return _Styles(
-        title=ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=19, leading=23, spaceAfter=2),
-        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=12, leading=15, textColor=MUTED, spaceAfter=2),
-        form_line=ParagraphStyle("form_line", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=10),
-        heading=ParagraphStyle(
-            "heading",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=13,
-            leading=17,
-            spaceBefore=10,
-            spaceAfter=4,
-            keepWithNext=1,
-        ),
-        subheading=ParagraphStyle(
-            "subheading",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=11,
-            leading=15,
-            spaceBefore=6,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
-        body=body,
-        bullet=ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3),
-        label=ParagraphStyle("label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
-        value=ParagraphStyle("value", parent=body, fontName=fonts.bold, fontSize=10.5, leading=13, spaceAfter=0),
-        header=ParagraphStyle("header", parent=body, fontSize=8.5, leading=11, spaceAfter=0),
-        caption=ParagraphStyle("caption", parent=body, fontSize=7.5, leading=9, textColor=MUTED, spaceAfter=0),
-        signer=ParagraphStyle("signer", parent=body, fontName=fonts.bold, fontSize=10, leading=13, spaceAfter=0),
-        printed=ParagraphStyle("printed", parent=body, fontSize=10, leading=12.5, spaceAfter=0),
-        header_right=ParagraphStyle(
-            "header_right", parent=body, fontSize=8.5, leading=11, spaceAfter=0, alignment=TA_RIGHT, textColor=MUTED
-        ),
-        clinic_name=ParagraphStyle(
-            "clinic_name", parent=body, fontName=fonts.bold, fontSize=12, leading=15, spaceAfter=1
-        ),
-        clinic_line=ParagraphStyle("clinic_line", parent=body, fontSize=9, leading=11.5, textColor=MUTED, spaceAfter=0),
-    )
-
-
-def _escape(text: str) -> str:
-    # xml.sax.saxutils.escape does the same but imports urllib and email (~15 ms
-    # of a 0.3 s budget for the whole process).
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _markup(text: str) -> str:
-    """Plain text as ReportLab paragraph markup: nothing in it is ever a tag.
-
-    Right-to-left runs are shaped and put in visual order, and characters
-    only the fallback font has (Chinese, Japanese, Korean) are set in it.
-    """
-    runs = font_runs(drawn_text(text))
-    if len(runs) == 1 and runs[0][0]:
-        return _escape(runs[0][1])
-    return "".join(_escape(run) if main else f'<font name="{FALLBACK}">{_escape(run)}</font>' for main, run in runs)
-
-
 def _fit(suffix: str, text: str, width: float) -> str:
     """`text` + `suffix`, with `text` cut short (ending in an ellipsis) to fit `width`."""
     font = load_fonts().regular
@@ -174,42 +76,6 @@ def _fit(suffix: str, text: str, width: float) -> str:
     return text.rstrip() + "\u2026" + suffix
 
 
-def _lines_markup(text: str, style: ParagraphStyle, width: float) -> str:
-    """`_markup(text)` for a box `width` wide: text with right-to-left letters
-    is broken into lines here, in logical order, and each line is put in
-    visual order on its own, as the Unicode bidi algorithm orders text line
-    by line. (ReportLab breaks lines after `_markup` has reordered them, so
-    a long Arabic name in a narrow column would otherwise come out with its
-    parts swapped.)"""
-    if not has_right_to_left(text):
-        return _markup(text)
-    font = style.fontName
-
-    def fits(candidate: str) -> bool:
-        return pdfmetrics.stringWidth(drawn_text(candidate), font, style.fontSize) <= width
-
-    lines: list[str] = []
-    for word in text.split(" "):
-        if lines and fits(f"{lines[-1]} {word}"):
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return "<br/>".join(_markup(line) for line in lines)
-
-
-def _draw_string(canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
-    """Draw one line of plain text at (x, y) as `_markup` would set it."""
-    for main, run in font_runs(drawn_text(text)):
-        font = load_fonts().regular if main else FALLBACK
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, run)
-        x += canvas.stringWidth(run, font, size)
-
-
-def _runs_markup(runs: tuple[Run, ...]) -> str:
-    return "".join(f"<b>{_markup(run.text)}</b>" if run.bold else _markup(run.text) for run in runs)
-
-
 class _InitialledItem(Flowable):
     """One side effect or precaution with a box for the patient's initials."""
 
@@ -217,10 +83,10 @@ class _InitialledItem(Flowable):
     BOX_HEIGHT = 11 * mm
     GAP = 5 * mm
 
-    def __init__(self, text: str, field_name: str, initials_label: str, styles: _Styles) -> None:
+    def __init__(self, text: str, field_name: str, initials_label: str, styles: Styles) -> None:
         super().__init__()
-        self._text = Paragraph(_markup(text), styles.bullet, bulletText="\u2022")
-        self._caption = Paragraph(_markup(initials_label), styles.caption)
+        self._text = Paragraph(markup(text), styles.bullet, bulletText="\u2022")
+        self._caption = Paragraph(markup(initials_label), styles.caption)
         self._text_height = 0.0
         self._field_name = field_name
         self._tooltip = f"{initials_label}: {text}"
@@ -256,6 +122,35 @@ class _InitialledItem(Flowable):
         )
 
 
+class _Detail(Flowable):
+    """ "Language interpreted: Polish", or the label and a line to write on."""
+
+    def __init__(self, label: str, value: str, styles: Styles) -> None:
+        super().__init__()
+        self._label = Paragraph(markup(label) + ":", styles.printed)
+        self._label_text_width = pdfmetrics.stringWidth(label + ": ", styles.printed.fontName, styles.printed.fontSize)
+        self._value = Paragraph(f"<b>{markup(value)}</b>", styles.printed) if value else None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self._label_width = min(available_width / 2, self._label_text_width + 1 * mm)
+        label_height = self._label.wrap(self._label_width, available_height)[1]
+        value_height = 5 * mm
+        if self._value is not None:
+            value_height = self._value.wrap(available_width - self._label_width, available_height)[1]
+        self.height = max(label_height, value_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self._label.drawOn(self.canv, 0, self.height - self._label.height)
+        if self._value is not None:
+            self._value.drawOn(self.canv, self._label_width, self.height - self._value.height)
+            return
+        self.canv.setStrokeColor(INK)
+        self.canv.setLineWidth(0.6)
+        self.canv.line(self._label_width, 0, min(self.width, self._label_width + 70 * mm), 0)
+
+
 class _SignatureBlock(Flowable):
     """Who signs, then lines for signature, printed name, date and time. Never split."""
 
@@ -263,16 +158,23 @@ class _SignatureBlock(Flowable):
     COLUMNS = (0.42, 0.28, 0.17, 0.13)
     COLUMN_GAP = 5 * mm
 
-    def __init__(self, signer: Signer, document: Document, styles: _Styles) -> None:
+    def __init__(self, signer: Signer, document: Document, styles: Styles) -> None:
         super().__init__()
         labels = document.labels
         self._signer = signer
         self._labels = labels
-        self._role = Paragraph(_markup(signer.label), styles.signer)
+        self._role = Paragraph(markup(signer.label), styles.signer)
+        # What the signature attests, and one more detail (a language, a relationship).
+        self._above: list[Flowable] = []
+        if signer.statement:
+            self._above.append(Paragraph(markup(signer.statement), styles.statement))
+        if signer.detail is not None:
+            label, value = signer.detail
+            self._above.append(_Detail(label, value, styles))
         self._printed_name = signer.printed_name
         self._printed_style = styles.printed
         self._captions = [
-            Paragraph(_markup(text), styles.caption)
+            Paragraph(markup(text), styles.caption)
             for text in (labels.signature, labels.printed_name, labels.date, labels.time)
         ]
 
@@ -284,10 +186,10 @@ class _SignatureBlock(Flowable):
         self.width = available_width
         widths = self._column_widths()
         self._role_height = self._role.wrap(available_width, available_height)[1]
-        # Made here, where the column's width is known (see _lines_markup).
-        self._printed = Paragraph(
-            _lines_markup(self._printed_name, self._printed_style, widths[1]), self._printed_style
-        )
+        for part in self._above:
+            self._role_height += 1 * mm + part.wrap(available_width, available_height)[1]
+        # Made here, where the column's width is known (see lines_markup).
+        self._printed = Paragraph(lines_markup(self._printed_name, self._printed_style, widths[1]), self._printed_style)
         self._printed_height = self._printed.wrap(widths[1], available_height)[1]
         self._caption_height = max(c.wrap(w, available_height)[1] for c, w in zip(self._captions, widths, strict=True))
         writing = max(self.WRITING_SPACE, self._printed_height + 2 * mm)
@@ -299,7 +201,11 @@ class _SignatureBlock(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        self._role.drawOn(canvas, 0, self.height - self._role_height)
+        top = self.height - self._role.height
+        self._role.drawOn(canvas, 0, top)
+        for part in self._above:
+            top -= 1 * mm + part.height
+            part.drawOn(canvas, 0, top)
         line_y = 6 * mm + self._caption_height + 1 * mm
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
@@ -499,28 +405,31 @@ class _WriteOnLine(Flowable):
         self.canv.line(0, 0, self.width, 0)
 
 
-def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
+def _identity_table(document: Document, styles: Styles, width: float) -> Table:
     label_width = 30 * mm
     value_width = width / 2 - label_width
     padding = 12  # the cells' left and right padding
     cells = [
         [
-            Paragraph(_markup(label), styles.label),
+            Paragraph(markup(label), styles.label),
             # The first value (the name) spans the row: three columns wide. A
             # detail left blank (the clinic, when no settings name it) gets a
             # line to write it on by hand.
             _WriteOnLine(value_width - padding)
             if not value
             else Paragraph(
-                _lines_markup(value, styles.value, (width - label_width if index == 0 else value_width) - padding),
+                lines_markup(
+                    value, styles.value, (width - label_width if index < WIDE_IDENTITY_ROWS else value_width) - padding
+                ),
                 styles.value,
             ),
         ]
         for index, (label, value) in enumerate(document.identity)
     ]
-    # Two label/value pairs per row keep the block short; the name gets a row of its own.
-    rows = [[cells[0][0], cells[0][1], "", ""]]
-    rest = cells[1:]
+    # Two label/value pairs per row keep the block short; the name and the
+    # treatment each get a row of their own.
+    rows = [[*cells[index], "", ""] for index in range(WIDE_IDENTITY_ROWS)]
+    rest = cells[WIDE_IDENTITY_ROWS:]
     for index in range(0, len(rest), 2):
         pair = rest[index : index + 2]
         rows.append([*pair[0], *(pair[1] if len(pair) > 1 else ["", ""])])
@@ -528,7 +437,7 @@ def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("SPAN", (1, 0), (3, 0)),
+                *[("SPAN", (1, row), (3, row)) for row in range(WIDE_IDENTITY_ROWS)],
                 # Empty cells would otherwise bring in (unembedded) Helvetica.
                 ("FONTNAME", (0, 0), (-1, -1), load_fonts().regular),
                 ("BACKGROUND", (0, 0), (-1, -1), SHADE),
@@ -543,26 +452,39 @@ def _identity_table(document: Document, styles: _Styles, width: float) -> Table:
     return table
 
 
-def _block_flowables(block: Block, document: Document, styles: _Styles) -> list[Flowable]:
+def _block_flowables(block: Block, document: Document, styles: Styles) -> list[Flowable]:
     if isinstance(block, Heading):
         style = styles.heading if block.level <= 2 else styles.subheading
-        return [Paragraph(_markup(block.text), style)]
+        return [Paragraph(markup(block.text), style)]
     if isinstance(block, TextParagraph):
-        return [Paragraph(_runs_markup(block.runs), styles.body)]
+        return [Paragraph(runs_markup(block.runs), styles.body)]
     if isinstance(block, BulletList):
-        return [Paragraph(_runs_markup(entry), styles.bullet, bulletText="\u2022") for entry in block.entries]
+        return [Paragraph(runs_markup(entry), styles.bullet, bulletText="\u2022") for entry in block.entries]
     flowables: list[Flowable] = []
     for item in block.items:
         if block.initials:
             field_name = f"initials_{block.name}_{item.id}"
             flowables.append(_InitialledItem(item.text, field_name, document.labels.initials, styles))
         else:
-            flowables.append(Paragraph(_markup(item.text), styles.bullet, bulletText="\u2022"))
+            flowables.append(Paragraph(markup(item.text), styles.bullet, bulletText="\u2022"))
     flowables.append(Spacer(0, 4))
     return flowables
 
 
-def _body_and_signatures(document: Document, styles: _Styles) -> list[Flowable]:
+def _flowables(blocks: tuple[Block, ...], document: Document, styles: Styles) -> list[Flowable]:
+    """The blocks' flowables; a paragraph that introduces a list ("Other
+    treatments are:") is kept on the page of the list's first item."""
+    flowables: list[Flowable] = []
+    for index, block in enumerate(blocks):
+        made = _block_flowables(block, document, styles)
+        introduces = isinstance(block, TextParagraph) and index + 1 < len(blocks)
+        if introduces and isinstance(blocks[index + 1], BulletList | ItemList):
+            made[-1].keepWithNext = 1
+        flowables += made
+    return flowables
+
+
+def _body_and_signatures(document: Document, styles: Styles) -> list[Flowable]:
     """The prose, lists and signature blocks, with the consent kept by its signature.
 
     The last section of the prose (the consent statement) travels with the
@@ -572,11 +494,17 @@ def _body_and_signatures(document: Document, styles: _Styles) -> list[Flowable]:
     last_heading = max(
         (index for index, block in enumerate(document.body) if isinstance(block, Heading)), default=len(document.body)
     )
-    before = [f for block in document.body[:last_heading] for f in _block_flowables(block, document, styles)]
-    statement = [f for block in document.body[last_heading:] for f in _block_flowables(block, document, styles)]
+    before = _flowables(document.body[:last_heading], document, styles)
+    statement = _flowables(document.body[last_heading:], document, styles)
+    # Photographs are chosen, and understanding checked, before the patient consents.
+    added: list[Flowable] = []
+    if document.photographs is not None:
+        added += photographs_flowables(document.photographs, styles)
+    if document.teach_back is not None:
+        added += teach_back_flowables(document.teach_back, styles)
     blocks: list[Flowable] = [_SignatureBlock(signer, document, styles) for signer in document.signers]
-    heading = Paragraph(_markup(document.labels.signatures_heading), styles.heading)
-    return [*before, KeepTogether([*statement, heading, blocks[0]]), *blocks[1:]]
+    heading = Paragraph(markup(document.labels.signatures_heading), styles.heading)
+    return [*before, *added, KeepTogether([*statement, heading, blocks[0]]), *blocks[1:]]
 
 
 @dataclass(frozen=True)
@@ -596,13 +524,13 @@ class PageSetup:
     seal_field: bool = False
 
 
-def _letterhead(document: Document, setup: PageSetup, styles: _Styles, width: float) -> list[Flowable]:
+def _letterhead(document: Document, setup: PageSetup, styles: Styles, width: float) -> list[Flowable]:
     """The clinic's logo, name, address and phone above the form's title."""
     letterhead = document.letterhead
-    lines = [Paragraph(_markup(letterhead.name), styles.clinic_name)] if letterhead.name else []
-    lines += [Paragraph(_markup(line), styles.clinic_line) for line in letterhead.address]
+    lines = [Paragraph(markup(letterhead.name), styles.clinic_name)] if letterhead.name else []
+    lines += [Paragraph(markup(line), styles.clinic_line) for line in letterhead.address]
     if letterhead.phone:
-        lines.append(Paragraph(_markup(letterhead.phone), styles.clinic_line))
+        lines.append(Paragraph(markup(letterhead.phone), styles.clinic_line))
     if not lines and setup.logo is None:
         return []
     if setup.logo is None:
@@ -628,7 +556,7 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
     """Lay out `document` (on A4 unless `setup` says letter): the PDF's bytes,
     its page count and its document id."""
     setup = setup or PageSetup()
-    styles = _styles()
+    styles = typesetting.styles()
     fonts = load_fonts()
     identifier = document_id(document)
     page_size = PAPER_SIZES[setup.paper]
@@ -639,11 +567,11 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
     patient_width = content_width * (0.62 if document.letterhead.name else 1.0)
     header_name_style = ParagraphStyle("header_name", parent=styles.header, fontName=fonts.bold)
     header = Paragraph(
-        f"<b>{_lines_markup(document.patient_name, header_name_style, patient_width * 0.7)}</b>&nbsp;&nbsp;&nbsp;"
-        f"{_markup(document.labels.record)} <b>{_markup(document.record_number)}</b>",
+        f"<b>{lines_markup(document.patient_name, header_name_style, patient_width * 0.7)}</b>&nbsp;&nbsp;&nbsp;"
+        f"{markup(document.labels.record)} <b>{markup(document.record_number)}</b>",
         styles.header,
     )
-    clinic_name = Paragraph(_markup(document.letterhead.name), styles.header_right)
+    clinic_name = Paragraph(markup(document.letterhead.name), styles.header_right)
     header_height = header.wrap(patient_width, page_height)[1]
     if document.letterhead.name:
         header_height = max(header_height, clinic_name.wrap(content_width - patient_width - 4 * mm, page_height)[1])
@@ -679,8 +607,8 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
         canvas.line(MARGIN, FOOTER_RULE_Y, page_width - MARGIN, FOOTER_RULE_Y)
         canvas.setFont(fonts.regular, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        _draw_string(canvas, MARGIN, FOOTER_TEXT_Y, footer_left, FOOTER_SIZE)
-        _draw_string(canvas, MARGIN, FOOTER_TEXT_Y - FOOTER_SIZE * 1.4, footer_document, FOOTER_SIZE)
+        draw_string(canvas, MARGIN, FOOTER_TEXT_Y, footer_left, FOOTER_SIZE)
+        draw_string(canvas, MARGIN, FOOTER_TEXT_Y - FOOTER_SIZE * 1.4, footer_document, FOOTER_SIZE)
         page_label = document.labels.page_of.format(page=doc.page) + " "
         # Room for a three-digit total after the label keeps it right-aligned
         # against the page code.
@@ -733,9 +661,9 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
 
     story: list[Flowable] = [
         *_letterhead(document, setup, styles, content_width),
-        Paragraph(_markup(document.title), styles.title),
-        Paragraph(_markup(document.subtitle), styles.subtitle),
-        Paragraph(_markup(document.form_line), styles.form_line),
+        Paragraph(markup(document.title), styles.title),
+        Paragraph(markup(document.subtitle), styles.subtitle),
+        Paragraph(markup(document.form_line), styles.form_line),
         _identity_table(document, styles, content_width),
         Spacer(0, 4 * mm),
         *_body_and_signatures(document, styles),

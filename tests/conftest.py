@@ -15,8 +15,11 @@ from hypothesis import settings
 from pypdf import PdfReader
 
 from generator.cli import main
+from generator.forms import load_form
 
 TESTS = Path(__file__).parent
+# The built-in form's version, as its form.toml says: a new wording raises it.
+LASER_VERSION = load_form("laser-acne-scar").version
 TODAY = date(2026, 11, 24)
 # The clinic's date for every `consent` the tests run, in this process or in
 # a child: the fixtures' procedure dates (2026-12-01) stay ahead of it

@@ -11,20 +11,83 @@ effective_date = 2026-01-01
 languages = ["en"]
 signers = ["patient", "clinician", "witness"]
 """
-CONTENT_TOML = """\
+# Every element a form must have (generator.forms.REQUIRED_ELEMENTS), once.
+# (procedure is a plain key, so it comes before the first [[list]] table.)
+REQUIRED_LISTS_TOML = """\
+[[benefits]]
+id = "helps"
+text = "It helps."
+
+[[precautions]]
+id = "rest"
+text = "Rest after it."
+
+[[alternatives]]
+id = "other"
+text = "Another treatment."
+
+[[no_treatment]]
+id = "stays"
+text = "It stays as it is."
+
+[[withdrawal]]
+id = "change-mind"
+text = "I can change my mind."
+
+[[teach_back]]
+id = "what"
+text = "What is it?"
+
+[[teach_back]]
+id = "risks"
+text = "What are the risks?"
+
+[[teach_back]]
+id = "choices"
+text = "What else can you choose?"
+"""
+CONTENT_TOML = (
+    """\
 title = "Tiny form"
+procedure = "A tiny treatment."
 
 [[side_effects]]
 id = "redness"
 text = "Redness."
+
 """
-BODY = """\
+    + REQUIRED_LISTS_TOML
+)
+# Places every list but the teach-back questions, which consent places itself.
+REQUIRED_ELEMENTS_BODY = """\
+## Good
+
+{{ items("benefits") }}
+
+## Care
+
+{{ items("precautions") }}
+
+## Choices
+
+{{ items("alternatives") }}
+
+{{ items("no_treatment") }}
+
+{{ items("withdrawal") }}
+"""
+# The form's own words first, so a test's line numbers count from them.
+BODY = (
+    """\
 ## Risks
 
 {{ items("side_effects") }}
 
 I, {{ patient.full_name }}, agree.
+
 """
+    + REQUIRED_ELEMENTS_BODY
+)
 
 
 def build_form(root: Path, files: dict[str, str] | None = None, form_id: str = "tiny") -> Path:

@@ -6,8 +6,10 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+from pypdf import PdfReader
+
 from generator.audit import AuditEntry, AuditLog
-from tests.conftest import as_options
+from tests.conftest import LASER_VERSION, as_options
 from tests.test_batch import TOMORROW
 
 DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
@@ -23,11 +25,11 @@ def test_fill_logs_the_document_without_who_the_patient_is(run_cli, fields, tmp_
     log = tmp_path / "consent-audit.jsonl"
     (line,) = log_lines(log)
     assert line["command"] == "fill"
-    assert (line["form"], line["form_version"], line["language"]) == ("laser-acne-scar", "1.0", "en")
+    assert (line["form"], line["form_version"], line["language"]) == ("laser-acne-scar", LASER_VERSION, "en")
     assert line["record_number"] == "00123"
     assert line["file"] == DEFAULT_NAME
     assert line["sha256"] == hashlib.sha256((tmp_path / DEFAULT_NAME).read_bytes()).hexdigest()
-    assert line["pages"] == 3
+    assert line["pages"] == len(PdfReader(tmp_path / DEFAULT_NAME).pages)
     assert len(line["document_id"]) == 16
     assert line["user"] and line["machine"]
     assert datetime.fromisoformat(line["time"]).tzinfo is not None

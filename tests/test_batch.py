@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from generator.reports import MANIFEST_NAME as MANIFEST
 from generator.reports import RowProblem, errors_csv
-from tests.conftest import TESTS, full_text
+from tests.conftest import LASER_VERSION, TESTS, full_text
 
 TOMORROW = TESTS / "data" / "tomorrow.csv"
 GOOD_ROWS = [2, 3, 4, 9]
@@ -44,7 +44,7 @@ def assert_day_done_right(out: Path) -> None:
     for document in documents:
         path = out / document["file"]
         assert document["file"].startswith("laser-acne-scar_2026-12-01_")
-        assert document["form"] == "laser-acne-scar" and document["form_version"] == "1.0"
+        assert document["form"] == "laser-acne-scar" and document["form_version"] == LASER_VERSION
         assert PATIENT_BY_ROW[document["row"]] in full_text(path)
         assert not any(part in document["file"] for part in ("Ana", "Ruiz", "Smith", "Dupont"))
         import hashlib
@@ -251,7 +251,8 @@ def test_a_form_that_breaks_for_one_row_costs_only_that_row(run_cli, tmp_path):
     )
     assert [made.row for made in result.made] == [2, 4]
     (problem,) = result.problems
-    assert problem.row == 3 and 'body.md.j2, line 6: "guardian" has no field "nope"' in problem.message
+    line = BODY.count("\n") + 1
+    assert problem.row == 3 and f'body.md.j2, line {line}: "guardian" has no field "nope"' in problem.message
     assert len(PdfReader(tmp_path / "out" / "print-bundle.pdf").pages) == 4
 
 

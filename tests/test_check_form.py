@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from tests.conftest import as_options
-from tests.helpers import BODY, CONTENT_TOML, FORM_TOML, build_form
+from tests.helpers import BODY, CONTENT_TOML, FORM_TOML, REQUIRED_ELEMENTS_BODY, REQUIRED_LISTS_TOML, build_form
 
 TWO_LANGUAGES = FORM_TOML.replace('languages = ["en"]', 'languages = ["en", "fr"]')
-FRENCH_CONTENT = """\
+FRENCH_CONTENT = (
+    """\
 title = "Petit formulaire"
+procedure = "Un petit traitement."
 
 [[side_effects]]
 id = "redness"
 text = "Rougeur."
+
 """
-FRENCH_BODY = """\
+    + REQUIRED_LISTS_TOML
+)
+FRENCH_BODY = (
+    """\
 ## Risques
 
 {{ items("side_effects") }}
 
 Je soussigné(e), {{ patient.full_name }}, accepte.
+
 """
+    + REQUIRED_ELEMENTS_BODY
+)
 
 
 def bilingual(tmp_path, **changes):
@@ -32,7 +41,7 @@ def test_a_good_form_is_ready(run_cli, tmp_path):
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 0, result.output
     assert f"{folder}: ready - tiny v1.0, languages en, fr" in result.output
-    assert "test fill: en 1 pages, fr 1 pages" in result.output
+    assert "test fill: en 2 pages, fr 2 pages" in result.output
 
 
 def test_the_built_in_form_is_ready(run_cli):
@@ -80,9 +89,9 @@ def test_an_unknown_variable_is_named_even_in_a_branch_no_one_takes(run_cli, tmp
     folder = bilingual(tmp_path, **{"en/body.md.j2": body})
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1
-    body_path = folder / "en" / "body.md.j2"
-    assert f'{body_path}, line 6: unknown variable "patient_name"' in result.output
-    assert f'{body_path}, line 6: "patient" has no field "nickname"' in result.output
+    body_path, line = folder / "en" / "body.md.j2", BODY.count("\n") + 1
+    assert f'{body_path}, line {line}: unknown variable "patient_name"' in result.output
+    assert f'{body_path}, line {line}: "patient" has no field "nickname"' in result.output
 
 
 def test_an_unknown_key_is_named(run_cli, tmp_path):
@@ -142,7 +151,7 @@ def test_an_unclosed_block_names_the_line_it_opened_on(run_cli, tmp_path):
     folder = build_form(tmp_path / "forms", {"en/body.md.j2": BODY + "\n{% if guardian %}\nYes.\n\nMore.\n"})
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1
-    assert "(the {% if %} opened on line 7 is never closed)" in result.output
+    assert f"(the {{% if %}} opened on line {BODY.count(chr(10)) + 2} is never closed)" in result.output
 
 
 def test_one_run_lists_every_problem_of_every_stage(run_cli, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 import generator.cli
 import generator.output
-from tests.conftest import as_options, full_text
+from tests.conftest import LASER_VERSION, as_options, full_text
 
 DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
 AUDIT = "consent-audit.jsonl"
@@ -24,14 +24,14 @@ def test_forms_lists_id_title_version_and_languages(run_cli):
     header, *rows = result.output.splitlines()
     assert header.split() == ["ID", "TITLE", "VERSION", "LANGUAGES"]
     row = next(row for row in rows if row.startswith("laser-acne-scar"))
-    assert "Laser acne scar treatment" in row and "1.0" in row and row.endswith("en, fr, es")
+    assert "Laser acne scar treatment" in row and LASER_VERSION in row and row.endswith("en, fr, es")
 
 
 def test_fill_writes_the_pdf_under_a_name_without_the_patient(run_cli, fields, tmp_path):
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 0, result.output
     assert files_in(tmp_path) == [AUDIT, DEFAULT_NAME]
-    assert f"Saved {DEFAULT_NAME} (laser-acne-scar v1.0, " in result.output
+    assert f"Saved {DEFAULT_NAME} (laser-acne-scar v{LASER_VERSION}, " in result.output
     assert "Ana Ruiz" in full_text(tmp_path / DEFAULT_NAME)
 
 

@@ -43,22 +43,24 @@ def test_patient_values_print_exactly_as_typed(tmp_path, fields, name):
 def test_a_name_cannot_pretend_to_be_a_list_placement(tmp_path, fields):
     fields["given_name"] = "\u27e6items:side_effects\u27e7"
     document = document_for(tmp_path, fields, {"en/body.md.j2": "{{ patient.given_name }}\n\n" + BODY})
-    assert len(document.item_lists) == 1
+    assert [item_list.name for item_list in document.item_lists].count("side_effects") == 1
     assert isinstance(document.body[0], Paragraph)
 
 
 def test_lists_are_placed_where_the_template_says(tmp_path, fields):
     document = document_for(tmp_path, fields)
-    (item_list,) = document.item_lists
-    assert item_list.name == "side_effects" and item_list.initials
-    assert [item.text for item in item_list.items] == ["Redness."]
+    names = [item_list.name for item_list in document.item_lists]
+    assert names == ["side_effects", "benefits", "precautions", "alternatives", "no_treatment", "withdrawal"]
+    item_list = document.item_lists[0]
+    assert item_list.initials and [item.text for item in item_list.items] == ["Redness."]
+    assert [item_list.initials for item_list in document.item_lists] == [True, False, True, False, False, False]
 
 
 def test_an_undefined_variable_is_an_error_naming_file_and_line(tmp_path, fields):
     body = BODY + "\nSee you, {{ patient.nickname }}.\n"
     with pytest.raises(FormDefinitionError) as caught:
         document_for(tmp_path, fields, {"en/body.md.j2": body})
-    assert "body.md.j2, line 7" in str(caught.value)
+    assert f"body.md.j2, line {BODY.count(chr(10)) + 2}" in str(caught.value)
     assert "nickname" in str(caught.value)
 
 
@@ -69,17 +71,18 @@ def test_a_template_syntax_error_names_file_and_line(tmp_path, fields):
 
 def test_a_list_never_placed_is_an_error_not_a_shorter_form(tmp_path, fields):
     with pytest.raises(FormDefinitionError, match='never places the list "side_effects"'):
-        document_for(tmp_path, fields, {"en/body.md.j2": "Just prose.\n"})
+        document_for(tmp_path, fields, {"en/body.md.j2": BODY.replace('{{ items("side_effects") }}', "Just prose.")})
 
 
 def test_a_list_placed_twice_is_an_error(tmp_path, fields):
     with pytest.raises(FormDefinitionError, match='places 2 times the list "side_effects"'):
-        document_for(tmp_path, fields, {"en/body.md.j2": BODY + "\n" + BODY})
+        document_for(tmp_path, fields, {"en/body.md.j2": BODY + '\n{{ items("side_effects") }}\n'})
 
 
 def test_a_placement_inside_a_sentence_is_an_error(tmp_path, fields):
     with pytest.raises(FormDefinitionError, match="must be on a line of its own"):
-        document_for(tmp_path, fields, {"en/body.md.j2": 'Risks: {{ items("side_effects") }}\n'})
+        body = BODY.replace('{{ items("side_effects") }}', 'Risks: {{ items("side_effects") }}')
+        document_for(tmp_path, fields, {"en/body.md.j2": body})
 
 
 def test_the_sandbox_blocks_reaching_python_internals(tmp_path, fields):
@@ -99,7 +102,9 @@ def test_markdown_the_printer_cannot_honour_is_refused(tmp_path, fields):
 def test_signers_follow_the_patient(tmp_path, fields):
     roles = [signer.role for signer in document_for(tmp_path, fields).signers]
     assert roles == ["patient", "clinician", "witness"]
-    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei")
+    fields.update(
+        date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei", interpreter_language="Mandarin"
+    )
     signers = document_for(tmp_path / "again", fields).signers
     assert [(s.role, s.printed_name) for s in signers] == [
         ("patient", "Ana Ruiz"),
@@ -108,6 +113,23 @@ def test_signers_follow_the_patient(tmp_path, fields):
         ("clinician", "Dr Lee"),
         ("witness", ""),
     ]
+    said = {signer.role: (signer.statement, signer.detail) for signer in signers}
+    assert said["patient"][0].startswith("I am the young person having this treatment.")
+    assert said["guardian"] == ("", ("Relationship to the patient", ""))  # a line to write it on
+    assert said["interpreter"][1] == ("Language interpreted", "Mandarin")
+    assert "into the language below" in said["interpreter"][0]
+    assert said["clinician"][0].startswith("I explained to the patient and their parent or guardian what")
+    assert said["witness"][0] == "I saw the parent or guardian named on this form sign it."
+
+
+def test_an_adult_signs_without_assent_wording_and_the_witness_sees_the_patient(tmp_path, fields):
+    signers = {signer.role: signer for signer in document_for(tmp_path, fields).signers}
+    assert signers["patient"].statement == "" and signers["patient"].detail is None
+    assert signers["clinician"].statement == (
+        "I explained to the patient what this treatment is, its benefits, its risks and the other choices, "
+        "including having no treatment. I answered the patient's questions."
+    )
+    assert signers["witness"].statement == "I saw the patient named on this form sign it."
 
 
 def test_dates_are_written_out(tmp_path, fields):

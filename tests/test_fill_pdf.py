@@ -10,7 +10,17 @@ from pypdf import PdfReader
 
 from generator import fill, load_form
 from generator.errors import PatientError
-from tests.conftest import ADULT, TODAY, assert_qpdf_finds_no_problem, flat, full_text, needs_qpdf, page_texts
+from generator.labels import labels_for
+from tests.conftest import (
+    ADULT,
+    LASER_VERSION,
+    TODAY,
+    assert_qpdf_finds_no_problem,
+    flat,
+    full_text,
+    needs_qpdf,
+    page_texts,
+)
 
 FORM_ID = "laser-acne-scar"
 
@@ -50,7 +60,7 @@ def test_identity_and_page_x_of_y_on_every_page(ordinary_pdf):
     for number, text in enumerate(pages, start=1):
         assert "Ana Ruiz" in text
         assert "Record: 00123" in text
-        assert f"{FORM_ID} v1.0" in text
+        assert f"{FORM_ID} v{LASER_VERSION}" in text
         assert f"Page {number} of {len(pages)}" in text
 
 
@@ -60,37 +70,64 @@ def test_the_identity_block_holds_the_patient_details(ordinary_pdf):
         assert expected in first
 
 
+STATEMENTS = labels_for("en")["statements"]
+
+
+def whole_block(role: str) -> str:
+    """A signature block as one page's text reads it: the role, what it
+    attests (nothing of another block in between), then its lines."""
+    return rf"{role} (?:(?!Signature Printed name).)*Signature Printed name .*?Date Time"
+
+
 def test_signature_blocks_for_patient_clinician_and_witness(ordinary_pdf):
     text = full_text(ordinary_pdf)
-    for role in ("Patient", "Clinician", "Witness"):
-        assert re.search(rf"{role} Signature Printed name .*?Date", text)
+    assert "Signatures Patient Signature Printed name Ana Ruiz Date Time" in text
+    assert f"Clinician {STATEMENTS['clinician']} Signature Printed name Dr Lee Date Time" in text
+    assert f"Witness {STATEMENTS['witness']} Signature Printed name Date Time" in text
     assert "Parent or legal guardian" not in text
     assert "Interpreter" not in text
+    assert STATEMENTS["patient_minor"] not in text
 
 
 @pytest.mark.parametrize("length", [5, 60, 100])
 def test_the_consent_statement_is_on_the_page_the_patient_signs(fields, length):
     pages = page_texts(make(fields, family_name="R" * length))
-    (signing_page,) = [page for page in pages if re.search(r"Patient Signature Printed name .*?Date", page)]
+    (signing_page,) = [page for page in pages if re.search(whole_block("Patient"), page)]
     # A long unbroken name wraps mid-word, and extraction puts a space at the break.
-    statement = f"I, Ana {'R' * length}, agree to have laser acne scar treatment"
+    statement = f"I, Ana {'R' * length}, agree to have a course of laser acne scar treatment"
     assert statement.replace(" ", "") in signing_page.replace(" ", "")
 
 
 def test_a_minor_gets_a_guardian_block_and_an_interpreter_when_named(fields):
-    text = full_text(make(fields, date_of_birth="2012-05-05", guardian="Rosa Ruiz", interpreter="Li Wei"))
-    assert "Parent or legal guardian, signing for the patient Signature Printed name Rosa Ruiz Date" in text
-    assert "Interpreter Signature Printed name Li Wei Date" in text
+    minor = dict(date_of_birth="2012-05-05", guardian="Rosa Ruiz", guardian_relationship="mother")
+    text = full_text(make(fields, **minor, interpreter="Li Wei", interpreter_language="Mandarin"))
+    assert f"Patient {STATEMENTS['patient_minor']} Signature Printed name Ana Ruiz Date Time" in text
+    assert (
+        "Parent or legal guardian, signing for the patient Relationship to the patient: mother "
+        "Signature Printed name Rosa Ruiz Date Time"
+    ) in text
+    interpreter = f"Interpreter {STATEMENTS['interpreter']} Language interpreted: Mandarin"
+    assert f"{interpreter} Signature Printed name Li Wei Date Time" in text
+    assert f"Clinician {STATEMENTS['clinician_guardian']} Signature Printed name Dr Lee Date Time" in text
+    assert f"Witness {STATEMENTS['witness_guardian']} Signature Printed name Date Time" in text
+    # Both are in the patient's details at the top of the form too.
+    assert "Relationship to the patient mother" in text and "Language interpreted Mandarin" in text
+
+
+def test_a_guardian_relationship_not_given_gets_a_line_to_write_it_on(fields):
+    text = full_text(make(fields, date_of_birth="2012-05-05", guardian="Rosa Ruiz"))
+    assert "signing for the patient Relationship to the patient: Signature Printed name Rosa Ruiz" in text
+    assert "Relationship to the patient mother" not in text
 
 
 @pytest.mark.parametrize("length", [5, 40, 70, 100])
-@pytest.mark.parametrize("extras", [{}, {"interpreter": "Li Wei"}])
+@pytest.mark.parametrize("extras", [{}, {"interpreter": "Li Wei", "interpreter_language": "Mandarin"}])
 def test_signature_blocks_never_split_across_pages(fields, length, extras):
     pdf = make(fields, family_name="R" * length, **extras)
     pages = page_texts(pdf)
     roles = ["Patient", "Clinician", "Witness"] + (["Interpreter"] if extras else [])
     for role in roles:
-        whole = [page for page in pages if re.search(rf"{role} Signature Printed name .*?Date", page)]
+        whole = [page for page in pages if re.search(whole_block(role), page)]
         assert len(whole) == 1, f"the {role} block is not whole on one page"
 
 
@@ -165,7 +202,7 @@ def test_only_embedded_fonts_are_used(ordinary_pdf):
 def test_metadata_names_the_form_and_never_the_patient(ordinary_pdf):
     info = PdfReader(io.BytesIO(ordinary_pdf)).metadata
     assert info.title == "Laser acne scar treatment \u2014 Informed consent"
-    assert info.subject == f"Consent form {FORM_ID} version 1.0"
+    assert info.subject == f"Consent form {FORM_ID} version {LASER_VERSION}"
     assert f"consent-form:{FORM_ID}" in info["/Keywords"]
     for value in info.values():
         assert "Ruiz" not in str(value)

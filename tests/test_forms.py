@@ -16,7 +16,10 @@ def test_a_good_form_loads_with_its_lists(tmp_path):
     assert (form.id, form.version, form.languages) == ("tiny", "1.0", ("en",))
     assert form.title == "Tiny form"
     assert [item.id for item in form.text("en").lists["side_effects"]] == ["redness"]
-    assert form.text("en").lists["precautions"] == ()
+    assert form.text("en").lists["expectations"] == ()  # a list a form may leave out
+    assert form.text("en").procedure == "A tiny treatment."
+    assert [item.id for item in form.text("en").lists["teach_back"]] == ["what", "risks", "choices"]
+    assert form.photographs is False
 
 
 def test_an_unknown_key_in_form_toml_is_an_error_naming_file_and_key(tmp_path):
@@ -29,7 +32,8 @@ def test_an_unknown_key_in_form_toml_is_an_error_naming_file_and_key(tmp_path):
 def test_a_misspelt_list_is_an_error_not_a_shorter_form(tmp_path):
     content = CONTENT_TOML + '\n[[precaution]]\nid = "sun"\ntext = "Avoid sun."\n'
     folder = build_form(tmp_path, {"en/content.toml": content})
-    says = 'line 7: unknown key "precaution". Did you mean "precautions"?'
+    line = CONTENT_TOML.count("\n") + 2
+    says = f'line {line}: unknown key "precaution". Did you mean "precautions"?'
     with pytest.raises(FormDefinitionError, match=re.escape(says)):
         load_form_folder(folder)
 
@@ -37,7 +41,10 @@ def test_a_misspelt_list_is_an_error_not_a_shorter_form(tmp_path):
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        ('title = "T"\nside_effects = []\n', "must list at least one item"),
+        (
+            CONTENT_TOML.replace('[[side_effects]]\nid = "redness"\ntext = "Redness."\n', "side_effects = []\n"),
+            "does not list its risks: the side effects the patient initials",
+        ),
         ('title = "T"\n[[side_effects]]\nid = "a"\n', "must have exactly the keys id and text"),
         ('title = "T"\n[[side_effects]]\nid = "a"\ntext = " "\n', "text must not be empty"),
         (

@@ -42,9 +42,9 @@ def test_every_language_lists_the_same_items_as_english(form):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", ["Informed consent", "Page 1 of 3", "Signatures", "Record: 00123", "Date of birth"]),
-        ("fr", ["Consentement éclairé", "Page 1 sur 3", "Signatures", "Dossier : 00123", "Date de naissance"]),
-        ("es", ["Consentimiento informado", "Página 1 de 3", "Firmas", "Historia: 00123", "Fecha de nacimiento"]),
+        ("en", ["Informed consent", "Page 1 of 4", "Signatures", "Record: 00123", "Date of birth"]),
+        ("fr", ["Consentement éclairé", "Page 1 sur 5", "Signatures", "Dossier : 00123", "Date de naissance"]),
+        ("es", ["Consentimiento informado", "Página 1 de 5", "Firmas", "Historia: 00123", "Fecha de nacimiento"]),
     ],
 )
 def test_the_fixed_wording_is_in_the_form_language(language, expected):

@@ -138,7 +138,9 @@ def test_a_spreadsheet_date_cell_is_taken_as_the_date(fields):
 
 @pytest.mark.parametrize("field", ["given_name", "family_name", "guardian", "interpreter"])
 def test_digits_in_a_persons_name_are_refused(fields, field):
-    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei")
+    fields.update(
+        date_of_birth="2012-01-01", guardian="Rosa Ruiz", interpreter="Li Wei", interpreter_language="Mandarin"
+    )
     fields[field] = "07/03/1990"
     assert problems(fields)[field] == (
         f'{FIELD_LABELS[field]} "07/03/1990" contains digits. Check that the name, and not '

@@ -80,7 +80,7 @@ def test_fill_print_comes_out_of_a_real_queue(cups_queue, run_cli, fields, tmp_p
     assert f'Sent {DEFAULT_NAME} to printer "{QUEUE}" (1 copy, job {QUEUE}-' in result.output
     printed = wait_for_printed(cups_queue, job_id_in(result.output))
     reader = PdfReader(printed)
-    assert len(reader.pages) == 3
+    assert len(reader.pages) == 4
     assert "Ana Ruiz" in reader.pages[0].extract_text()
     assert (tmp_path / DEFAULT_NAME).is_file()
 

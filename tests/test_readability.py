@@ -11,7 +11,7 @@ from generator.forms import load_all_forms, load_form_folder
 from generator.patient import read_patient
 from generator.readability import count_syllables, measure, patient_facing_text
 from tests.conftest import TODAY
-from tests.helpers import build_form
+from tests.helpers import REQUIRED_ELEMENTS_BODY, build_form
 
 EXAMPLE_FORM = load_form_folder(
     __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "clinic" / "forms" / "wart-cryotherapy"
@@ -64,7 +64,8 @@ def test_check_form_refuses_english_past_grade_8(run_cli, tmp_path):
         "necessitate comprehensive dermatological evaluation, notwithstanding contraindications, "
         "hypersensitivity, and immunosuppression. "
     )
-    hard = '## Risks\n\n{{ items("side_effects") }}\n\n' + sentence * 6 + "\n\nI, {{ patient.full_name }}, agree.\n"
+    hard = '## Risks\n\n{{ items("side_effects") }}\n\n' + sentence * 6 + "\n\nI, {{ patient.full_name }}, agree.\n\n"
+    hard += REQUIRED_ELEMENTS_BODY
     folder = build_form(tmp_path, {"en/body.md.j2": hard})
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1

@@ -55,7 +55,7 @@ def test_a_name_in_any_script_can_be_found_in_the_pdf_text(script, tmp_path):
     full_name = f"{given} {family}"
     # Header of every page, the identity block, the consent sentence, the signature block.
     assert text.count(full_name) >= made.page_count + 3, f"{script}: {full_name!r} not found in {text[:300]!r}"
-    assert f"I, {full_name}, agree to have laser acne scar treatment" in text
+    assert f"I, {full_name}, agree to have a course of laser acne scar treatment" in text
 
 
 @pytest.mark.parametrize("script", ["Arabic", "Hebrew"])

@@ -12,8 +12,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from generator import fill
+from generator.forms import load_form
 from generator.pagecode import PageCode, decode_page_code, encode_page_code
-from tests.conftest import ADULT, TODAY
+from tests.conftest import ADULT, LASER_VERSION, TODAY
 
 FORM_ID = "laser-acne-scar"
 SCAN_DPI = 150  # a plain office scan
@@ -35,15 +36,15 @@ def scanned_codes(pdf: bytes, dpi: int = SCAN_DPI) -> list[list[str]]:
 
 def test_each_page_code_scans_to_the_form_record_and_page(filled):
     codes = scanned_codes(filled.pdf)
-    assert len(codes) == filled.page_count == 3
+    assert len(codes) == filled.page_count == 4
     for page, texts in enumerate(codes, start=1):
         assert len(texts) == 1, f"page {page} should carry exactly one code"
         assert decode_page_code(texts[0]) == PageCode(
             form_id=FORM_ID,
-            form_version="1.0",
+            form_version=LASER_VERSION,
             record_number="00123",
             page=page,
-            pages=3,
+            pages=4,
             document_id=filled.document_id,
         )
 
@@ -59,8 +60,9 @@ def test_a_missing_page_shows_in_the_codes(filled):
     # The scan of a form with page 2 lost: the codes say which page is missing.
     reader = PdfReader(io.BytesIO(filled.pdf))
     writer = PdfWriter()
-    writer.add_page(reader.pages[0])
-    writer.add_page(reader.pages[2])
+    for number, page in enumerate(reader.pages, start=1):
+        if number != 2:
+            writer.add_page(page)
     buffer = io.BytesIO()
     writer.write(buffer)
     found = [decode_page_code(texts[0]) for texts in scanned_codes(buffer.getvalue())]
@@ -101,6 +103,18 @@ def test_the_codes_are_drawn_as_vectors_not_images(filled):
 # --- form fields -------------------------------------------------------------
 
 
+def test_every_tick_box_is_an_unticked_check_box_with_a_tick_to_show(filled):
+    boxes = [widget for _, widget in widgets(filled.pdf) if widget["/FT"] == "/Btn"]
+    assert len(boxes) == 6 + 4  # six teach-back questions; two photograph questions, agree or not
+    for box in boxes:
+        assert (box["/V"], box["/AS"]) == ("/Off", "/Off")
+        assert set(box["/AP"]["/N"]) == {"/Yes", "/Off"}
+        assert box["/AP"]["/N"]["/Yes"].get_data().strip(), "a ticked box must show a tick"
+        assert not box["/AP"]["/N"]["/Off"].get_data().strip()
+        left, bottom, right, top = (float(value) for value in box["/Rect"])
+        assert round(right - left, 1) == round(top - bottom, 1) >= 12  # square, and big enough to tick with a pen
+
+
 def widgets(pdf: bytes) -> list[tuple[int, dict]]:
     found = []
     for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
@@ -114,6 +128,11 @@ def test_fields_for_each_signer_and_each_initialled_item(form_items, filled):
     expected = {f"{role}_signature": "/Sig" for role in ("patient", "clinician", "witness")}
     expected |= {f"{role}_{kind}": "/Tx" for role in ("patient", "clinician", "witness") for kind in ("date", "time")}
     expected |= {f"initials_{list_name}_{item_id}": "/Tx" for list_name, item_id in form_items}
+    questions = [item.id for item in load_form(FORM_ID).text("en").lists["teach_back"]]
+    expected |= {f"teach_back_{question}": "/Btn" for question in questions} | {"teach_back_initials": "/Tx"}
+    expected |= {
+        f"photographs_{use}_{answer}": "/Btn" for use in ("record", "teaching") for answer in ("agree", "decline")
+    }
     assert names == expected
 
 
@@ -127,7 +146,9 @@ def form_items():
 
 
 def test_guardian_and_interpreter_get_their_own_fields(fields):
-    fields.update(date_of_birth="2012-05-05", guardian="Jane Smith", interpreter="Karim Haddad")
+    fields.update(
+        date_of_birth="2012-05-05", guardian="Jane Smith", interpreter="Karim Haddad", interpreter_language="Arabic"
+    )
     made = fill(FORM_ID, fields, today=TODAY)
     names = {str(widget["/T"]) for _, widget in widgets(made.pdf)}
     for role in ("patient", "guardian", "interpreter", "clinician", "witness"):

@@ -16,7 +16,7 @@ from pypdf.generic import DecodedStreamObject, NameObject
 from reportlab.pdfgen.canvas import Canvas
 
 from generator import fill
-from tests.conftest import ADULT, TODAY, assert_qpdf_finds_no_problem, needs_qpdf
+from tests.conftest import ADULT, LASER_VERSION, TODAY, assert_qpdf_finds_no_problem, needs_qpdf
 from tests.signing import crop, fill_fields, make_signer, relabel, sign, white_box_over
 
 FORM_ID = "laser-acne-scar"
@@ -61,9 +61,9 @@ def states(report: dict) -> dict[str, str]:
 def test_a_new_form_is_intact_and_says_what_it_is(run_cli, tmp_path, unsigned):
     result = verify(run_cli, tmp_path, unsigned)
     assert result.exit_code == 0, result.output
-    assert "laser-acne-scar, version 1.0, language en" in result.output
+    assert f"laser-acne-scar, version {LASER_VERSION}, language en" in result.output
     assert "Record:       00123" in result.output
-    assert "Pages:        3, all unchanged" in result.output
+    assert "Pages:        4, all unchanged" in result.output
     assert "Made with:    consent " in result.output
     assert "patient_signature    empty (not signed yet)" in result.output
     assert "Result:       intact" in result.output
@@ -173,7 +173,7 @@ def test_verify_json_lists_every_file_and_exits_1_if_any_changed(run_cli, tmp_pa
     result = run_cli("verify", "--json", str(tmp_path / "good.pdf"), str(tmp_path / "bad.pdf"))
     assert result.exit_code == 1
     good, bad = json.loads(result.output)
-    assert good["intact"] is True and good["record_number"] == "00123" and good["pages"] == 3
+    assert good["intact"] is True and good["record_number"] == "00123" and good["pages"] == 4
     assert bad["intact"] is False and bad["is_form"] is False
 
 
@@ -399,7 +399,7 @@ def test_a_removed_page_is_not_reported_as_all_pages_unchanged(run_cli, tmp_path
     result = verify(run_cli, tmp_path, buffer.getvalue())
     assert result.exit_code == 1
     assert "all unchanged" not in result.output
-    assert "It had 3 pages, and now has 2." in result.output
+    assert "It had 4 pages, and now has 3." in result.output
 
 
 def test_an_encrypted_copy_is_named_as_such(run_cli, tmp_path, unsigned):
