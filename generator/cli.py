@@ -348,6 +348,12 @@ def fill_command(
                 else:
                     click.echo(field_problem.message, err=True)
                 fields[field_problem.field] = _prompt(field_problem.field)
+                if field_problem.field == "guardian" and not (fields.get("guardian_relationship") or "").strip():
+                    fields["guardian_relationship"] = click.prompt(
+                        "Guardian's relationship to the patient, e.g. mother (blank: written by hand on the form)",
+                        default="",
+                        show_default=False,
+                    )
     if interactive:
         _confirm_summary(filled)
     target = output or Path(default_file_name(filled.form, filled.patient))
@@ -414,19 +420,21 @@ def _ask_at_the_desk(form: Any, fields: dict[str, str | None], today: date) -> t
         fields["interpreter"] = click.prompt(
             "Interpreter, if one helps the patient (blank: none)", default="", show_default=False
         )
+    if (fields.get("interpreter") or "").strip() and not (fields.get("interpreter_language") or "").strip():
+        fields["interpreter_language"], _ = _prompt_checked("interpreter_language", today, needed=True)
     return fields, past_confirmed
 
 
-def _prompt_checked(field: str, today: date) -> tuple[str, bool]:
-    """One detail, asked until it is acceptable; and whether staff confirmed
-    a procedure date in the past."""
+def _prompt_checked(field: str, today: date, needed: bool = False) -> tuple[str, bool]:
+    """One detail, asked until it is acceptable (and given, when it is
+    required or `needed`); and whether staff confirmed a procedure date in the past."""
     from generator.fonts import glyph_problem
     from generator.patient import read_field
 
     hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
     while True:
         answer = click.prompt(f"{FIELD_LABELS[field]}{hint}", default="", show_default=False)
-        if not answer.strip() and field in REQUIRED_FIELDS:
+        if not answer.strip() and (needed or field in REQUIRED_FIELDS):
             click.echo(f"{FIELD_LABELS[field]} is needed for the form.", err=True)
             continue
         try:

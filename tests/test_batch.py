@@ -51,6 +51,10 @@ def assert_day_done_right(out: Path) -> None:
 
         assert hashlib.sha256(path.read_bytes()).hexdigest() == document["sha256"]
         assert len(PdfReader(path).pages) == document["pages"]
+    by_row = {document["row"]: out / document["file"] for document in documents}
+    # The list's guardian relationship and interpreter's language reach the signature blocks.
+    assert "Relationship to the patient: mother Signature Printed name Jane Smith" in full_text(by_row[4])
+    assert "Language interpreted: French Signature Printed name Marc Martin" in full_text(by_row[9])
     assert {(int(row["row"]), row["field"]) for row in error_rows(out)} == REFUSED
     bundle = PdfReader(out / "print-bundle.pdf")
     assert len(bundle.pages) == sum(d["pages"] + d["pages"] % 2 for d in documents)
@@ -151,6 +155,22 @@ def test_a_missing_column_stops_before_any_file_is_written(run_cli, tmp_path):
     assert result.exit_code == 1
     assert "list.csv has no column date_of_birth, record_number, procedure_date, clinician." in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_interpreter_without_their_language_refuses_only_that_row(run_cli, tmp_path):
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician,interpreter",
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,1,2026-12-01,Dr Lee,",
+        "laser-acne-scar,Élodie,Dupont,1988-08-08,2,2026-12-01,Dr Lee,Marc Martin",
+    ]
+    (tmp_path / "list.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli("batch", "list.csv", "--out-dir", "out")
+    assert result.exit_code == 3, result.output
+    (refused,) = error_rows(tmp_path / "out")
+    assert (refused["row"], refused["field"]) == ("3", "interpreter_language")
+    assert refused["message"].startswith("An interpreter (Marc Martin) is named, but not the language they interpret.")
+    assert "the interpreter_language column" in refused["message"]
+    assert [document["row"] for document in manifest(tmp_path / "out")["documents"]] == [2]
 
 
 def test_all_good_rows_exit_0_with_an_empty_errors_file(run_cli, tmp_path):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import as_options
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import TESTS, as_options
 from tests.helpers import BODY, CONTENT_TOML, FORM_TOML, REQUIRED_ELEMENTS_BODY, REQUIRED_LISTS_TOML, build_form
 
 TWO_LANGUAGES = FORM_TOML.replace('languages = ["en"]', 'languages = ["en", "fr"]')
@@ -197,3 +202,75 @@ def test_form_files_that_are_not_files_or_too_long_items_are_named(run_cli, tmp_
     (folder / "en" / "content.toml").write_text(CONTENT_TOML, encoding="utf-8")
     result = run_cli("check-form", str(folder))
     assert "body.md.j2 cannot be used: it is not an ordinary file" in result.output
+
+
+REMOVED_ELEMENTS = {
+    "benefits": "the form does not list what the treatment is expected to do for the patient. Add a [[benefits]] item",
+    "alternatives": "the form does not list the other choices the patient has. Add a [[alternatives]] item",
+    "no_treatment": "the form does not list what happens if the patient has no treatment. Add a [[no_treatment]]",
+    "withdrawal": "the form does not list that the patient may change their mind and stop. Add a [[withdrawal]]",
+    "teach_back": "the form does not list at least 3 questions the clinician asks to check the patient understood. "
+    "Add at least 3 [[teach_back]] items",
+    "procedure": 'the form does not say the treatment in plain words. Add procedure = "..."',
+}
+
+
+def _shipped_form(name: str):
+    from generator.resources import builtin_forms_dir
+
+    if name == "laser-acne-scar":
+        return builtin_forms_dir() / name
+    return TESTS.parent / "examples" / "clinic" / "forms" / name
+
+
+@pytest.mark.parametrize("form_id", ["laser-acne-scar", "wart-cryotherapy"])
+@pytest.mark.parametrize("element", list(REMOVED_ELEMENTS))
+def test_a_shipped_form_without_a_required_element_is_refused_naming_it(run_cli, tmp_path, form_id, element):
+    copy = tmp_path / form_id
+    shutil.copytree(_shipped_form(form_id), copy)
+    languages = sorted(path.parent.name for path in copy.glob("*/content.toml"))
+    for language in languages:
+        content = copy / language / "content.toml"
+        text = content.read_text(encoding="utf-8")
+        if element == "procedure":
+            cut = re.sub(r"^procedure = .*\n", "", text, flags=re.MULTILINE)
+        else:
+            cut = re.sub(rf'^\[\[{element}\]\]\nid = ".*"\ntext = ".*"\n', "", text, flags=re.MULTILINE)
+        assert cut != text
+        content.write_text(cut, encoding="utf-8")
+    result = run_cli("check-form", str(copy))
+    assert result.exit_code == 1, result.output
+    assert f"{copy}: NOT READY" in result.output
+    for language in languages:  # named in every language, with the file to fix
+        assert f"{copy / language / 'content.toml'}: {REMOVED_ELEMENTS[element]}" in result.output
+
+
+@pytest.mark.parametrize("form_id", ["laser-acne-scar", "wart-cryotherapy"])
+def test_the_shipped_forms_are_ready_with_their_readability(run_cli, form_id):
+    result = run_cli("check-form", str(_shipped_form(form_id)))
+    assert result.exit_code == 0, result.output
+    assert ": ready - " in result.output and "readability: en: grade " in result.output
+
+
+def test_two_teach_back_questions_are_not_enough(run_cli, tmp_path):
+    two = CONTENT_TOML.replace('[[teach_back]]\nid = "choices"\ntext = "What else can you choose?"\n', "")
+    folder = build_form(tmp_path, {"en/content.toml": two})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "does not list at least 3 questions the clinician asks to check the patient understood (it has 2)" in (
+        result.output
+    )
+
+
+def test_teach_back_questions_are_placed_by_consent_not_by_the_prose(run_cli, tmp_path):
+    folder = build_form(tmp_path, {"en/body.md.j2": BODY + '\n{{ items("teach_back") }}\n'})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert 'items("teach_back") must not be placed in the prose' in result.output
+
+
+def test_photographs_must_be_true_or_false(run_cli, tmp_path):
+    folder = build_form(tmp_path, {"form.toml": FORM_TOML + 'photographs = "yes"\n'})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    assert "photographs must be true or false (no quotes)" in result.output

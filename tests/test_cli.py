@@ -171,10 +171,30 @@ def test_at_a_terminal_declining_the_summary_makes_nothing(run_cli, fields, tmp_
 def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_path, monkeypatch):
     monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
     fields["date_of_birth"] = "2012-01-01"
-    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nRosa Ruiz\n\n")
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nRosa Ruiz\nmother\n\n")
     assert result.exit_code == 0, result.output
     assert "Guardian:" in result.output
-    assert "Rosa Ruiz" in full_text(tmp_path / DEFAULT_NAME)
+    assert "Guardian's relationship to the patient, e.g. mother" in result.output
+    assert "Guardian:        Rosa Ruiz (mother)" in result.output
+    assert "Relationship to the patient: mother Signature Printed name Rosa Ruiz" in full_text(tmp_path / DEFAULT_NAME)
+
+
+def test_at_a_terminal_an_interpreter_is_asked_the_language_they_interpret(run_cli, fields, tmp_path, monkeypatch):
+    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    # language (default), interpreter, their language (blank: asked again), summary
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\nLi Wei\n\nMandarin\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Interpreter's language is needed for the form." in result.output
+    assert "Interpreter:     Li Wei (Mandarin)" in result.output
+    assert "Language interpreted: Mandarin Signature Printed name Li Wei" in full_text(tmp_path / DEFAULT_NAME)
+
+
+def test_in_a_script_an_interpreter_without_their_language_is_refused(run_cli, fields, tmp_path):
+    result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--interpreter", "Li Wei")
+    assert result.exit_code == 1
+    assert "An interpreter (Li Wei) is named, but not the language they interpret." in result.output
+    assert "--interpreter-language" in result.output
+    assert not (tmp_path / DEFAULT_NAME).exists()
 
 
 @pytest.mark.parametrize("command", [[], ["fill"], ["forms"]])

@@ -199,3 +199,36 @@ def test_a_name_of_punctuation_alone_is_refused(fields):
     assert (
         problems(fields)["family_name"] == 'Family name "--" has no letter in it. Type the name as it is on their ID.'
     )
+
+
+def test_an_interpreter_needs_the_language_they_interpret(fields):
+    fields["interpreter"] = "Li Wei"
+    assert problems(fields) == {
+        "interpreter_language": "An interpreter (Li Wei) is named, but not the language they interpret. Give it "
+        "(--interpreter-language, or the interpreter_language column), e.g. Polish; it is printed on the "
+        "interpreter's statement."
+    }
+    fields["interpreter_language"] = "  Mandarin  "
+    assert read_patient(fields, today=TODAY).interpreter_language == "Mandarin"
+
+
+@pytest.mark.parametrize(
+    ("detail", "person"), [("interpreter_language", "interpreter"), ("guardian_relationship", "guardian")]
+)
+def test_a_detail_about_someone_not_named_is_refused(fields, detail, person):
+    fields[detail] = "mother" if person == "guardian" else "Polish"
+    message = problems(fields)[detail]
+    assert f"but no {person} is named" in message and f"--{person}" in message
+
+
+@pytest.mark.parametrize("value", ["07/03/1990", "12", "2nd cousin"])
+def test_a_relationship_or_language_with_digits_is_another_columns_value(fields, value):
+    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz", guardian_relationship=value)
+    assert "contains digits" in problems(fields)["guardian_relationship"]
+
+
+def test_a_guardians_relationship_is_optional_and_kept_as_typed(fields):
+    fields.update(date_of_birth="2012-01-01", guardian="Rosa Ruiz")
+    assert read_patient(fields, today=TODAY).guardian_relationship is None
+    fields["guardian_relationship"] = "legal  guardian"
+    assert read_patient(fields, today=TODAY).guardian_relationship == "legal guardian"

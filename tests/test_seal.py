@@ -289,3 +289,44 @@ def test_a_seal_name_no_checker_could_use_is_refused(tmp_path, name, why):
     assert result.exit_code == 2
     assert why in result.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("sealed_form", [True, False], ids=["sealed", "unsealed"])
+def test_every_field_can_be_filled_and_signed_in_turn_and_the_form_stays_intact(
+    tmp_path, clinic, sealed, patient_signer, sealed_form
+):
+    """The clinic day as it happens: the patient initials, ticks the photograph
+    boxes and signs; the clinician ticks each teach-back question, initials and
+    signs; the witness signs last. Each step is an incremental update by an
+    outside tool (pypdf types and ticks, pyHanko signs)."""
+    from generator import fill
+    from tests.conftest import ADULT, TODAY
+
+    signer, signer_pem = patient_signer
+    pdf = sealed if sealed_form else fill("laser-acne-scar", dict(ADULT), today=TODAY).pdf
+    ticks = {name: "/Yes" for name in field_names(pdf, "teach_back_") if name != "teach_back_initials"}
+    initials = {name: "AR" for name in field_names(pdf, "initials_")}
+    steps = [
+        lambda pdf: fill_fields(pdf, initials),
+        lambda pdf: fill_fields(pdf, {"photographs_record_agree": "/Yes", "photographs_teaching_decline": "/Yes"}),
+        lambda pdf: fill_fields(pdf, {"patient_date": "01/12/2026", "patient_time": "09:30"}),
+        lambda pdf: sign(pdf, "patient_signature", signer),
+        lambda pdf: fill_fields(pdf, {**ticks, "teach_back_initials": "JL"}),
+        lambda pdf: fill_fields(pdf, {"clinician_date": "01/12/2026", "clinician_time": "09:40"}),
+        lambda pdf: sign(pdf, "clinician_signature", signer),
+        lambda pdf: fill_fields(pdf, {"witness_date": "01/12/2026", "witness_time": "09:41"}),
+        lambda pdf: sign(pdf, "witness_signature", signer),
+    ]
+    for step in steps:
+        pdf = step(pdf)
+    values = {name: field.get("/V") for name, field in PdfReader(io.BytesIO(pdf)).get_fields().items()}
+    assert values["photographs_record_agree"] == "/Yes" and values["photographs_record_decline"] == "/Off"
+    assert values["photographs_teaching_decline"] == "/Yes" and values["teach_back_initials"] == "JL"
+    assert all(values[name] == "/Yes" for name in ticks) and len(ticks) == 6
+    (tmp_path / "tablet.pem").write_bytes(signer_pem)
+    trust = [clinic / "clinic-seal.pem"] if sealed_form else []
+    exit_code, report, text = verify(tmp_path, pdf, *trust, tmp_path / "tablet.pem")
+    assert exit_code == 0, text
+    assert report["result"] == "intact", text
+    states = {signature["name"]: signature["state"] for signature in report["signatures"]}
+    assert set(states.values()) == {"signed, intact"} and len(states) == 3
