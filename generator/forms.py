@@ -402,8 +402,17 @@ def _items(raw: Any, name: str, path: Path) -> tuple[Item, ...]:
                 f"{MAX_ITEM_TEXT:,} so that it fits on a page with its initials box. Split it into shorter items."
             )
         seen.add(item_id)
-        items.append(Item(id=item_id, text=" ".join(text.split())))
+        items.append(Item(id=item_id, text=_one_line(text)))
     return tuple(items)
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line, each run of spaces and line breaks made one space.
+    Non-breaking spaces stay: French sets them before : ; ? ! on purpose."""
+    return _BREAKABLE_SPACE.sub(" ", text).strip()
+
+
+_BREAKABLE_SPACE = re.compile(r"[ \t\r\n]+")
 
 
 def _procedure(content: Mapping[str, Any], path: Path) -> str:
@@ -411,7 +420,7 @@ def _procedure(content: Mapping[str, Any], path: Path) -> str:
     if "procedure" not in content:
         return ""
     procedure = _string(content, "procedure", path)
-    procedure = " ".join(procedure.split())
+    procedure = _one_line(procedure)
     if len(procedure) > MAX_PROCEDURE_TEXT:
         raise FormDefinitionError(
             f"{path}: procedure is {len(procedure)} characters; it is printed in the patient's details, which hold "

@@ -12,7 +12,16 @@ from generator.compose import format_date
 from tests.conftest import ADULT, TODAY, flat, full_text, page_texts
 
 FORM_ID = "laser-acne-scar"
-LISTS = ("expectations", "side_effects", "precautions", "alternatives")
+LISTS = (
+    "benefits",
+    "expectations",
+    "side_effects",
+    "precautions",
+    "alternatives",
+    "no_treatment",
+    "withdrawal",
+    "teach_back",
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +29,7 @@ def form():
     return load_form(FORM_ID)
 
 
-@pytest.mark.parametrize("language", ["fr", "es"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 def test_every_item_of_every_list_is_in_the_translated_pdf(form, language):
     made = fill(FORM_ID, {**ADULT, "language": language}, today=TODAY)
     text = full_text(made.pdf)
@@ -133,3 +142,92 @@ def test_every_wording_files_dates_match_babel_for_its_locale():
                     f"generator/labels/{language}.toml [dates] differs from Babel for {day}; "
                     f"run: python tools/date_wording.py {locale}"
                 )
+
+
+MINOR = {
+    **ADULT,
+    "date_of_birth": "2012-05-05",
+    "guardian": "Rosa Ruiz",
+    "guardian_relationship": "mother",
+    "interpreter": "Li Wei",
+    "interpreter_language": "Mandarin",
+}
+# How each language words "a course of sessions" in its consent statement.
+COURSE = {"en": "a course of laser acne scar treatment", "fr": "une série de séances", "es": "una serie de sesiones"}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+@pytest.mark.parametrize("who", ["adult", "minor"])
+def test_every_element_of_valid_consent_is_on_the_form(form, language, who):
+    """Issue 12's table, read from the printed pages: each element in the
+    form's language, for an adult and for a minor with guardian and interpreter."""
+    from generator.labels import labels_for
+
+    details = {**(MINOR if who == "minor" else ADULT), "language": language}
+    pages = page_texts(fill(FORM_ID, details, today=TODAY).pdf)
+    text = " ".join(pages)
+    labels, content = labels_for(language), form.text(language)
+    layout, statements, identity = labels["layout"], labels["statements"], labels["identity"]
+    signers = ["patient", "clinician", "witness"] + (["guardian", "interpreter"] if who == "minor" else [])
+    # Date and time of every signature.
+    assert text.count(f"{layout['date']} {layout['time']}") == len(signers), "a date and a time line per signer"
+    # The treatment in plain words, the clinician and the facility line (no settings here).
+    assert flat(f"{identity['procedure']} {content.procedure}") in pages[0]
+    assert f"{identity['facility']}" in pages[0]
+    # What each signature attests.
+    assert flat(statements["clinician_guardian" if who == "minor" else "clinician"]) in text
+    assert flat(statements["witness_guardian" if who == "minor" else "witness"]) in text
+    if who == "minor":
+        assert flat(statements["patient_minor"]) in text
+        assert flat(statements["interpreter"]) in text
+        assert flat(f"{identity['interpreter_language']}: Mandarin") in text
+        assert flat(f"{identity['guardian_relationship']}: mother") in text
+    else:
+        assert flat(statements["patient_minor"]) not in text
+    # Benefits, no treatment and withdrawal in their own words; sessions as a course.
+    for name in ("benefits", "no_treatment", "withdrawal"):
+        assert all(flat(item.text) in text for item in content.lists[name]), name
+    assert COURSE[language] in text
+    # Photographs (with both answers for each use) and the teach-back section.
+    photographs, teach_back = labels["photographs"], labels["teach_back"]
+    assert flat(photographs["heading"]) in text and flat(photographs["record"]) in text
+    assert flat(photographs["teaching"]) in text
+    assert text.count(f"{photographs['agree']} {photographs['decline']}") == 2
+    assert flat(teach_back["heading"]) in text and flat(teach_back["initials"]) in text
+    assert text.count(teach_back["tick"]) >= len(content.lists["teach_back"])
+
+
+def _french_strings(form) -> list[str]:
+    """Every French string a patient reads: the form's content and prose
+    (template syntax left out) and the layout's fixed wording."""
+    import re
+
+    from generator.labels import labels_for
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for inner in value.values():
+                yield from strings(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from strings(inner)
+
+    text = form.text("fr")
+    found = [text.title, text.procedure, *(item.text for items in text.lists.values() for item in items)]
+    found.append(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text.body_source))
+    labels = labels_for("fr")
+    found += [value for key, value in labels.items() if key != "dates" for value in strings(value)]
+    return found
+
+
+def test_french_punctuation_has_its_non_breaking_spaces(form):
+    """French sets a thin non-breaking space before ? ! ; and a non-breaking
+    space before a colon, so a line never starts with the mark."""
+    for value in _french_strings(form):
+        for index, character in enumerate(value):
+            if character in "?!;:" and index > 0:
+                before = value[index - 1]
+                where = value[max(0, index - 30) : index + 1]
+                assert before in "\u202f\u00a0", f"no non-breaking space before {character!r} in ...{where!r}"
