@@ -5,7 +5,7 @@ The public API is what this module exports; everything else is private.
 
 import sys
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # ReportLab imports uharfbuzz, when it is installed, on its first font import,
 # for shaping consent never asks it to do (generator.scripts shapes

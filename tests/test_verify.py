@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 from reportlab.pdfgen.canvas import Canvas
 
-from generator import fill
+from generator import __version__, fill
 from tests.conftest import ADULT, LASER_VERSION, TODAY, assert_qpdf_finds_no_problem, needs_qpdf
 from tests.signing import crop, fill_fields, make_signer, relabel, sign, white_box_over
 
@@ -370,7 +370,7 @@ def test_a_form_from_consent_0_2_is_checked_for_what_it_records(run_cli, tmp_pat
     older = unsigned
     for key, hidden in ((b"/ConsentPageViewDigests", b"/ConsentPageViewDigestX"),
                         (b"/ConsentIdentityDigest", b"/ConsentIdentityDigesX"),
-                        (b"(consent 0.3.0)", b"(consent 0.2.0)")):  # fmt: skip
+                        (f"(consent {__version__})".encode(), b"(consent 0.2.0)")):  # fmt: skip
         older = older.replace(key, hidden)
     result = verify(run_cli, tmp_path, older)
     assert result.exit_code == 0, result.output
