@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from generator.document import Photographs, TeachBack
 from generator.fields import add_checkbox_field, add_text_field
@@ -118,13 +118,8 @@ def teach_back_flowables(teach_back: TeachBack, styles: Styles) -> list[Flowable
         )
         for question in teach_back.questions
     ]
-    return [
-        Paragraph(markup(teach_back.heading), styles.heading),
-        Paragraph(markup(teach_back.instructions), styles.body),
-        *rows,
-        _InitialsRow(teach_back.initials_label, "teach_back_initials", styles),
-        Spacer(0, 2 * mm),
-    ]
+    initials = _InitialsRow(teach_back.initials_label, "teach_back_initials", styles)
+    return [*_opening(teach_back.heading, teach_back.instructions, rows, styles), initials, Spacer(0, 2 * mm)]
 
 
 def photographs_flowables(photographs: Photographs, styles: Styles) -> list[Flowable]:
@@ -145,9 +140,10 @@ def photographs_flowables(photographs: Photographs, styles: Styles) -> list[Flow
         )
         for choice in photographs.choices
     ]
-    return [
-        Paragraph(markup(photographs.heading), styles.heading),
-        Paragraph(markup(photographs.instructions), styles.body),
-        *rows,
-        Spacer(0, 2 * mm),
-    ]
+    return [*_opening(photographs.heading, photographs.instructions, rows, styles), Spacer(0, 2 * mm)]
+
+
+def _opening(heading: str, instructions: str, rows: list[Flowable], styles: Styles) -> list[Flowable]:
+    """The heading and instructions stay on the page of the first question."""
+    first = [Paragraph(markup(heading), styles.heading), Paragraph(markup(instructions), styles.body), *rows[:1]]
+    return [KeepTogether(first), *rows[1:]]
