@@ -44,5 +44,7 @@ def format_long_date(day: date, language: str) -> str:
     checked against Babel by the tests: importing Babel and loading locale
     data in every `consent fill` cost ~7% of the whole process.
     """
-    dates = labels_for(language)["dates"]
-    return dates["pattern"].format(day=day.day, month=dates["months"][day.month - 1], year=day.year)
+    labels = labels_for(language)
+    dates = labels["dates"]
+    day_text = labels["first_of_month"] if day.day == 1 else str(day.day)
+    return dates["pattern"].format(day=day_text, month=dates["months"][day.month - 1], year=day.year)
