@@ -1,25 +1,39 @@
 """consent: fill approved informed-consent forms into signed-ready PDFs.
 
-The public API is what this module exports; everything else is private.
+The public API is what this module exports (see `generator.api`); everything
+else is private. Importing it loads nothing else and changes no other
+library's state: each name is imported on first use.
 """
 
-import sys
+from __future__ import annotations
 
-__version__ = "0.4.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-# ReportLab imports uharfbuzz, when it is installed, on its first font import,
-# for shaping consent never asks it to do (generator.scripts shapes
-# right-to-left runs itself). That import costs ~10 ms of the 0.3 s a whole
-# `consent fill` may take, so ReportLab is kept from seeing it;
-# generator.scripts imports it when a name needs it.
-sys.modules.setdefault("uharfbuzz", None)  # type: ignore[arg-type]
+from generator._version import __version__
 
-# Imported after the line above, on purpose.
-from generator.errors import ConsentError  # noqa: E402
-from generator.filing import Filed, KeptFileError, save  # noqa: E402
-from generator.forms import Form, load_all_forms, load_form  # noqa: E402
-from generator.main import FilledForm, default_file_name, fill  # noqa: E402
-from generator.patient import Patient, read_patient  # noqa: E402
+if TYPE_CHECKING:
+    from generator.api import FilledForm, default_file_name, fill
+    from generator.errors import ConsentError
+    from generator.filing import Filed, KeptFileError, save
+    from generator.forms import Form, load_all_forms, load_form
+    from generator.patient import Patient, read_patient
+
+# Each public name, and the module it lives in.
+_EXPORTS = {
+    "ConsentError": "generator.errors",
+    "Filed": "generator.filing",
+    "KeptFileError": "generator.filing",
+    "save": "generator.filing",
+    "Form": "generator.forms",
+    "load_all_forms": "generator.forms",
+    "load_form": "generator.forms",
+    "FilledForm": "generator.api",
+    "default_file_name": "generator.api",
+    "fill": "generator.api",
+    "Patient": "generator.patient",
+    "read_patient": "generator.patient",
+}
 
 __all__ = [
     "ConsentError",
@@ -36,3 +50,11 @@ __all__ = [
     "read_patient",
     "save",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'generator' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m generator` runs the `consent` command."""
 
-from generator.cli import main
+from generator.entry import main
 
-main(prog_name="consent")
+main()

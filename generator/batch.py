@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from generator.api import default_file_name, make_form
 from generator.appointments import MAX_CELL, AppointmentRow, AppointmentStream, stream_appointments
 from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.config import Clinic
 from generator.errors import ConsentError, PatientError
-from generator.filing import KeptFileError, Sealer, file_form
+from generator.filing import KeptFileError, file_form
 from generator.fonts import glyph_problem, load_fonts
 from generator.forms import Form, load_form
 from generator.lock import FolderLock
-from generator.main import default_file_name, make_form
 from generator.output import (
     PRIVATE_FOLDER_MODE,
     TEMPORARY_PREFIX,
@@ -227,26 +227,88 @@ class _RunSettings:
     parent: int = 0  # the batch's process id: a worker must not outlive it
 
 
-# Set in each worker by _start_worker: the run's fixed inputs, and each form
-# the worker has loaded (once per worker, not once per row).
-_settings: _RunSettings | None = None
-_worker_forms: dict[str, Form] = {}
-_worker_audit: AuditLog | None = None
-_worker_sealer: Sealer | None = None
+class _Worker:
+    """What one worker holds for a whole run: the run's settings, each form
+    it has loaded (once per worker, not once per row), its audit log and the
+    clinic seal. Each worker logs the forms it writes the moment it writes
+    them, so a killed batch never leaves a PDF the log does not name; the
+    run syncs the log once at the end."""
+
+    def __init__(self, settings: _RunSettings) -> None:
+        load_fonts()
+        self.settings = settings
+        self.forms: dict[str, Form] = {}
+        self.audit = AuditLog(settings.audit_log, command="batch")
+        try:
+            self.sealer = load_sealer(settings.seal_key)
+        except BaseException:
+            self.audit.close()
+            raise
+
+    def close(self) -> None:
+        self.audit.close()
+
+    def render(self, job: Job) -> Made | RowProblem | Stop:
+        """Fill, render and save one row's form.
+
+        A failure here is reported against its row, never allowed to stop
+        the other rows: the row was checked already, so it means a form that
+        breaks only for some details (a template branch) or a disk that
+        filled up.
+        """
+        settings = self.settings
+        try:
+            form = self.forms.get(job.form_id)
+            if form is None:
+                form = self.forms[job.form_id] = load_form(job.form_id, settings.search_path)
+            filled = make_form(form, job.patient, settings.clinic, seal_field=self.sealer is not None)
+            filed = file_form(
+                filled,
+                settings.out_dir / job.file_name,
+                self.audit,
+                replace=settings.replace,
+                sealer=self.sealer,
+                rename_hint="or run the batch into another --out-dir",
+            )
+        except KeptFileError as problem:
+            return RowProblem(job.row, "file", str(problem))
+        except DiskError as problem:
+            return Stop(job.row, str(problem))
+        except ConsentError as problem:
+            return RowProblem(job.row, "form", str(problem))
+        except Exception as problem:  # a bug must cost one row, not the clinic day
+            return RowProblem(
+                job.row,
+                "form",
+                f"The form could not be made ({type(problem).__name__}: {problem}). "
+                "This is a fault in consent or in the form, not in the row: please report it.",
+            )
+        return Made(row=job.row, status=filed.outcome.value, entry=filed.entry)
+
+    def render_chunk(self, jobs: list[Job]) -> list[Made | RowProblem | Stop]:
+        results: list[Made | RowProblem | Stop] = []
+        for job in jobs:
+            results.append(self.render(job))
+            if isinstance(results[-1], Stop):
+                break  # the rest of the chunk would meet the same full disk
+        return results
+
+
+# In a worker process of the pool (never in the batch's own process): its
+# _Worker, made by _start_worker. Its files close when the process ends.
+_pool_worker: _Worker | None = None
 
 
 def _start_worker(settings: _RunSettings) -> None:
-    global _settings, _worker_audit, _worker_sealer
+    global _pool_worker
     if settings.parent and settings.parent != os.getpid():
         _end_with_parent(settings.parent)
-    _settings = settings
-    _worker_forms.clear()
-    load_fonts()
-    # Each worker logs the forms it writes, the moment it writes them, so a
-    # killed batch never leaves a PDF the log does not name. The descriptor
-    # closes with the process; the run syncs the log once at the end.
-    _worker_audit = AuditLog(settings.audit_log, command="batch")
-    _worker_sealer = load_sealer(settings.seal_key)
+    _pool_worker = _Worker(settings)
+
+
+def _render_chunk(jobs: list[Job]) -> list[Made | RowProblem | Stop]:
+    assert _pool_worker is not None, "runs in a worker process started with _start_worker"
+    return _pool_worker.render_chunk(jobs)
 
 
 def _end_with_parent(parent: int) -> None:
@@ -274,53 +336,6 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def render_job(job: Job) -> Made | RowProblem | Stop:
-    """Fill, render and save one row's form (runs in a worker process).
-
-    A failure here is reported against its row, never allowed to stop the
-    other rows: the row was checked already, so it means a form that breaks
-    only for some details (a template branch) or a disk that filled up.
-    """
-    assert _settings is not None, "render_job runs in a worker started by render_jobs"
-    try:
-        form = _worker_forms.get(job.form_id)
-        if form is None:
-            form = _worker_forms[job.form_id] = load_form(job.form_id, _settings.search_path)
-        filled = make_form(form, job.patient, _settings.clinic, seal_field=_worker_sealer is not None)
-        assert _worker_audit is not None
-        filed = file_form(
-            filled,
-            _settings.out_dir / job.file_name,
-            _worker_audit,
-            replace=_settings.replace,
-            sealer=_worker_sealer,
-            rename_hint="or run the batch into another --out-dir",
-        )
-    except KeptFileError as problem:
-        return RowProblem(job.row, "file", str(problem))
-    except DiskError as problem:
-        return Stop(job.row, str(problem))
-    except ConsentError as problem:
-        return RowProblem(job.row, "form", str(problem))
-    except Exception as problem:  # a bug must cost one row, not the clinic day
-        return RowProblem(
-            job.row,
-            "form",
-            f"The form could not be made ({type(problem).__name__}: {problem}). "
-            "This is a fault in consent or in the form, not in the row: please report it.",
-        )
-    return Made(row=job.row, status=filed.outcome.value, entry=filed.entry)
-
-
-def _render_chunk(jobs: list[Job]) -> list[Made | RowProblem | Stop]:
-    results: list[Made | RowProblem | Stop] = []
-    for job in jobs:
-        results.append(render_job(job))
-        if isinstance(results[-1], Stop):
-            break  # the rest of the chunk would meet the same full disk
-    return results
-
-
 def render_jobs(
     jobs: Iterable[Job],
     settings: _RunSettings,
@@ -337,8 +352,11 @@ def render_jobs(
     put in `late`, so the manifest can still name every form on disk.
     """
     if workers <= 1:
-        _start_worker(settings)
-        yield from map(render_job, jobs)
+        worker = _Worker(settings)
+        try:
+            yield from map(worker.render, jobs)
+        finally:
+            worker.close()
         return
     chunks = _chunked(iter(jobs), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:

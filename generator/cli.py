@@ -28,13 +28,13 @@ from typing import Any
 
 import click
 
-from generator import __version__
+from generator._version import __version__
+from generator.api import default_file_name, fill
 from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Settings, find_settings_file, load_settings
 from generator.errors import ConsentError, FieldError, PatientError
 from generator.filing import Outcome, file_form
 from generator.forms import form_search_path, load_form, load_forms_listing
-from generator.main import default_file_name, fill
 from generator.output import require_folder
 from generator.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
 from generator.printing import print_pdf

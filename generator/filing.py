@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator.api import FilledForm
 from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.errors import OutputError
-from generator.main import FilledForm
 from generator.output import TargetExistsError, write_atomically, write_new
 from generator.reading import UnreadableFileError, read_regular_file
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -38,10 +39,30 @@ class FontSet:
     drawable: frozenset[int]
 
 
+class _EmbeddedFont(TTFont):
+    """One of consent's TrueType fonts: each subset it embeds gets its text
+    layer from `to_unicode_cmap`, and ReportLab never shapes its text (consent
+    shapes right-to-left runs itself, see `scripts`), whether or not
+    uharfbuzz is installed. Only consent's own fonts change: ReportLab's
+    module functions stay as they are for anyone else in the process."""
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename, shapable=False)
+
+    def addObjects(self, doc: Any) -> None:
+        state = self.state.get(doc)
+        subsets = [list(subset) for subset in state.subsets] if state is not None else []
+        super().addObjects(doc)
+        for number, subset in enumerate(subsets):
+            base_name = b"".join((ttfonts.SUBSETN(number), b"+", self.face.name, self.face.subfontNameX))
+            font_name = base_name.decode("pdfdoc")
+            doc.idToObject["toUnicodeCMap:" + font_name].content = to_unicode_cmap(font_name, subset)
+
+
 def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
     """The ToUnicode CMap of one font subset: what text each drawn glyph stands for.
 
-    Replaces ReportLab's `makeToUnicodeCMap` (same layout) in two ways, so a
+    ReportLab's `makeToUnicodeCMap` (same layout), changed in two ways so a
     name can be searched and copied exactly as typed:
 
     - a shaped Arabic or Hebrew letter is drawn as its presentation form
@@ -98,12 +119,10 @@ def _utf16_hex(text: str) -> str:
 @lru_cache(maxsize=1)
 def load_fonts() -> FontSet:
     """Register the embedded fonts once per process and return what they cover."""
-    # Every subset ReportLab embeds gets its text layer from to_unicode_cmap.
-    ttfonts.makeToUnicodeCMap = to_unicode_cmap
     folder = fonts_dir()
     coverage: frozenset[int] | None = None
     for name, file_name in _FILES.items():
-        font = TTFont(name, str(folder / file_name))
+        font = _EmbeddedFont(name, str(folder / file_name))
         pdfmetrics.registerFont(font)
         covered = frozenset(font.face.charToGlyph)
         coverage = covered if coverage is None else coverage & covered
@@ -116,7 +135,7 @@ def load_fonts() -> FontSet:
 @lru_cache(maxsize=1)
 def fallback_coverage() -> frozenset[int]:
     """Register the fallback font (once, when first needed); what it draws."""
-    font = TTFont(FALLBACK, str(fonts_dir() / _FALLBACK_FILE))
+    font = _EmbeddedFont(FALLBACK, str(fonts_dir() / _FALLBACK_FILE))
     pdfmetrics.registerFont(font)
     for bold, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
         addMapping(FALLBACK, bold, italic, FALLBACK)

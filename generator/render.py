@@ -34,7 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from generator import __version__, integrity, typesetting
+from generator import integrity, typesetting
+from generator._version import __version__
 from generator.document import WIDE_IDENTITY_ROWS, Block, BulletList, Document, Heading, ItemList, Signer, document_id
 from generator.document import Paragraph as TextParagraph
 from generator.fields import add_signature_field, add_text_field

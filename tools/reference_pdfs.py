@@ -46,7 +46,7 @@ PATIENTS = {
     },
     "arabic": {**ADULT, "given_name": "محمد", "family_name": "الأحمد"},
     "cjk": {**ADULT, "given_name": "小明", "family_name": "王"},
-    "long": {**ADULT, "given_name": "Maria-Alexandrina Bartholomea", "family_name": "Vanderbilt-Featherstonehaugh " * 3},
+    "long": {**ADULT, "given_name": "Maria-Alexandrina Bartholomea", "family_name": "Featherstonehaugh-Smythe " * 3},
     "markup": {**ADULT, "given_name": "Smith <Jr> & {{x}}", "family_name": "O'Brien"},
 }
 
@@ -83,7 +83,8 @@ def example_day() -> list[tuple[str, str]]:
         out = Path(folder) / "day"
         environment = {**os.environ, "CONSENT_TODAY": "2027-05-01"}
         command = [sys.executable, "-m", "generator", "batch", str(ROOT / "examples" / "appointments.csv")]
-        subprocess.run([*command, "--out-dir", str(out), "--jobs", "2"], env=environment, check=True, capture_output=True)
+        command += ["--out-dir", str(out), "--jobs", "2"]
+        subprocess.run(command, env=environment, check=True, capture_output=True)
         return [(f"day/{path.name}", _sha(path.read_bytes())) for path in sorted(out.glob("*.pdf"))]
 
 

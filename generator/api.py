@@ -1,4 +1,4 @@
-"""The library entry point: fill one form for one patient, without the CLI."""
+"""The public API: fill one form for one patient, and name its file, without the CLI."""
 
 from __future__ import annotations
 
