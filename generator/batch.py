@@ -19,12 +19,13 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from generator.api import default_file_name, make_form
 from generator.appointments import MAX_CELL, AppointmentRow, AppointmentStream, stream_appointments
@@ -608,7 +609,7 @@ def _found_on_disk(job: Job, out_dir: Path, started: float) -> Made | None:
     try:
         data = path.read_bytes()
         reader = PdfReader(io.BytesIO(data), strict=True)
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
         pages = len(reader.pages)
         made_now = path.stat().st_mtime >= started
     except Exception:  # not there, or not a whole PDF: the row was not made

@@ -72,6 +72,7 @@ class _BundleWriter:
             old = reference.idnum
             if old not in renumbered:
                 target = reference.get_object()
+                assert target is not None, "a reference in a PDF consent made points at an object"
                 leaf_key = _leaf_key(target)
                 if leaf_key is not None and leaf_key in self._shared_leaves:
                     renumbered[old] = self._shared_leaves[leaf_key]
@@ -80,7 +81,7 @@ class _BundleWriter:
                     if leaf_key is not None:
                         self._shared_leaves[leaf_key] = renumbered[old]
                     pending.append((renumbered[old], target))
-            return IndirectObject(renumbered[old], 0, None)  # type: ignore[arg-type]
+            return IndirectObject(renumbered[old], 0, None)
 
         # Pages first, so that anything pointing back at its page (an annotation's
         # /P) finds the page rather than copying it a second time.
@@ -93,7 +94,7 @@ class _BundleWriter:
             page_copy = DictionaryObject({key: value for key, value in page.items() if key not in _NOT_COPIED})
             _rewrite_references(page_copy, new_number_for)
             # Set after the rewrite: this reference is already in the bundle's numbering.
-            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)  # type: ignore[arg-type]
+            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)
             self._write_object(page_number, page_copy)
             self._page_numbers.append(page_number)
             while pending:
@@ -107,7 +108,7 @@ class _BundleWriter:
         blank = DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/Page"),
-                NameObject("/Parent"): IndirectObject(_PAGES, 0, None),  # type: ignore[arg-type]
+                NameObject("/Parent"): IndirectObject(_PAGES, 0, None),
                 NameObject("/MediaBox"): media_box,
                 NameObject("/Resources"): DictionaryObject(),
             }

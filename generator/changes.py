@@ -11,9 +11,10 @@ is for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
 
 from generator import integrity
@@ -31,13 +32,13 @@ _IDENTITY_LABELS = {
 _UPDATED_BY_SIGNING = ("/Producer", "/ModDate")
 
 
-def page_content_digest(page: DictionaryObject) -> str | None:
+def page_content_digest(page: PageObject) -> str | None:
     """The page's content digest as `integrity` defines it, or None if it cannot be read."""
     try:
         contents = page.get_contents()
         content = contents.get_data() if contents is not None else b""
         resources = page.get("/Resources")
-        xobjects = resources.get_object().get("/XObject", {}) if resources is not None else {}
+        xobjects: Any = resources.get_object().get("/XObject", {}) if resources is not None else {}
         used = [
             (str(name)[1:], xobject.get_object().get_data())
             for name, xobject in xobjects.get_object().items()
@@ -48,7 +49,7 @@ def page_content_digest(page: DictionaryObject) -> str | None:
     return integrity.page_digest(content, used)
 
 
-def page_view(page: DictionaryObject) -> integrity.PageView | None:
+def page_view(page: PageObject) -> integrity.PageView | None:
     """The page's boxes, rotation, scale and annotations, or None if they cannot be read."""
     try:
         boxes = (page.mediabox, page.cropbox, page.bleedbox, page.trimbox, page.artbox)
@@ -139,7 +140,8 @@ _XMP_SHOWN = re.compile(rb"<(dc:title|dc:description|dc:subject)\b.*?</\1>", re.
 
 def _xmp(reader: PdfReader) -> list[bytes] | None:
     try:
-        metadata = reader.trailer["/Root"].get_object().get("/Metadata")
+        root: Any = reader.trailer["/Root"].get_object()
+        metadata = root.get("/Metadata")
         data = b"" if metadata is None else metadata.get_object().get_data()
     except Exception:  # unreadable metadata differs from any readable one
         return None
@@ -147,7 +149,8 @@ def _xmp(reader: PdfReader) -> list[bytes] | None:
 
 
 def _information_changes(before: PdfReader, after: PdfReader) -> list[str]:
-    old, new = before.metadata or {}, after.metadata or {}
+    old: Mapping[str, Any] = before.metadata or {}
+    new: Mapping[str, Any] = after.metadata or {}
     found = []
     for key, label in _IDENTITY_LABELS.items():
         if info_text(old, key) != info_text(new, key):
@@ -219,7 +222,7 @@ def fonts_digest(reader: PdfReader) -> str | None:
     try:
         for page in reader.pages:
             resources = page.get("/Resources")
-            font_table = resources.get_object().get("/Font", {}) if resources is not None else {}
+            font_table: Any = resources.get_object().get("/Font", {}) if resources is not None else {}
             for name, font in font_table.get_object().items():
                 font = font.get_object()
                 descriptor = font["/FontDescriptor"].get_object()
@@ -238,7 +241,7 @@ def fonts_digest(reader: PdfReader) -> str | None:
     return integrity.fonts_digest(fonts.values())
 
 
-def info_text(info: DictionaryObject, key: str) -> str | None:
+def info_text(info: Mapping[str, Any], key: str) -> str | None:
     """A document information entry as text, or None if it is absent."""
     value = info.get(key)
     return None if value is None else str(value)

@@ -795,6 +795,7 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
         check = check_form_folder(folder, today=_today())
         if check.ready:
             form = check.form
+            assert form is not None  # a ready check has its form
             pages = ", ".join(f"{language} {count} pages" for language, count in check.pages.items())
             click.echo(f"{folder}: ready - {form.id} v{form.version}, languages {', '.join(form.languages)}")
             click.echo(f"  test fill: {pages}")

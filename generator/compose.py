@@ -338,17 +338,17 @@ def check_template_names(text: FormText) -> list[str]:
     assigned = {"range", "dict", "namespace", "cycler", "joiner", "loop", "caller", "varargs", "kwargs"}
     problems: list[str] = []
     known = ", ".join(sorted(TEMPLATE_VARIABLES))
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load" and node.name not in TEMPLATE_VARIABLES and node.name not in assigned:
-            problems.append(f'{text.body_path}, line {node.lineno}: unknown variable "{node.name}". Known: {known}.')
-    for node in tree.find_all(nodes.Getattr):
-        target = node.node
+    for name in tree.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in TEMPLATE_VARIABLES and name.name not in assigned:
+            problems.append(f'{text.body_path}, line {name.lineno}: unknown variable "{name.name}". Known: {known}.')
+    for attribute in tree.find_all(nodes.Getattr):
+        target = attribute.node
         if isinstance(target, nodes.Name) and target.name in TEMPLATE_VARIABLES:
             fields = TEMPLATE_VARIABLES[target.name]
-            if node.attr not in fields:
+            if attribute.attr not in fields:
                 offered = ", ".join(sorted(fields)) or "none"
                 problems.append(
-                    f'{text.body_path}, line {node.lineno}: "{target.name}" has no field "{node.attr}" '
+                    f'{text.body_path}, line {attribute.lineno}: "{target.name}" has no field "{attribute.attr}" '
                     f"(its fields: {offered})."
                 )
     return problems

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,10 @@ class Settings:
     source: Path | None = None  # the file they came from, if any
 
 
-def find_settings_file(explicit: Path | None, environment: dict[str, str] | None = None) -> Path | None:
+def find_settings_file(explicit: Path | None, environment: Mapping[str, str] | None = None) -> Path | None:
     """The settings file to use: --config, then $CONSENT_CONFIG, then ./consent.toml."""
-    environment = os.environ if environment is None else environment
+    if environment is None:
+        environment = os.environ
     if explicit is not None:
         return explicit
     named = environment.get(CONFIG_ENVIRONMENT_VARIABLE, "").strip()

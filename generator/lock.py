@@ -47,13 +47,13 @@ class FolderLock:
                 f'Another batch is writing into "{self.path.parent}" ({holder}). Wait for it to finish, '
                 "or choose another --out-dir."
             ) from None
-        holder = {
+        record = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, json.dumps(holder).encode("utf-8"), 0)
+        os.pwrite(descriptor, json.dumps(record).encode("utf-8"), 0)
         self._descriptor = descriptor
         return self
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from generator.errors import FieldError, PatientError
 
@@ -176,7 +177,7 @@ def _kind_of_value(value: object) -> str:
     return "value that is not text"
 
 
-def _required_text(field: str, raw: str | None, max_length: int) -> str:
+def _required_text(field: str, raw: object, max_length: int) -> str:
     label = FIELD_LABELS[field]
     text = clean_text(field, _as_text(field, raw))
     if not text:
@@ -190,7 +191,7 @@ def _required_text(field: str, raw: str | None, max_length: int) -> str:
     return text
 
 
-def _person_name(field: str, raw: str | None) -> str:
+def _person_name(field: str, raw: object) -> str:
     """A person's name: text, plus no digits (a date or record number typed in
     the wrong box, or a spreadsheet column shifted by one)."""
     name = _required_text(field, raw, MAX_NAME_LENGTH)
@@ -217,7 +218,7 @@ def _require_a_visible_letter(field: str, text: str) -> None:
         raise FieldError(field, f'{label} "{text}" has no letter in it. Type the name as it is on their ID.')
 
 
-def _clinician(raw: str | None) -> str:
+def _clinician(raw: object) -> str:
     """The clinician's name. Digits may be part of it ("Dr Lee (room 2)"), but
     a date or a bare number is another column's value."""
     name = _required_text("clinician", raw, MAX_NAME_LENGTH)
@@ -232,13 +233,13 @@ def _clinician(raw: str | None) -> str:
     return name
 
 
-def _optional_name(field: str, raw: str | None) -> str | None:
+def _optional_name(field: str, raw: object) -> str | None:
     if raw is None or not clean_text(field, _as_text(field, raw)):
         return None
     return _person_name(field, raw)
 
 
-def _optional_detail(field: str, raw: str | None) -> str | None:
+def _optional_detail(field: str, raw: object) -> str | None:
     """A few words about a person who signs (a relationship, a language):
     text with a letter in it, and not a date or a number from another column."""
     if raw is None or not clean_text(field, _as_text(field, raw)):
@@ -348,19 +349,17 @@ def read_patient(
             problems.append(problem)
 
     for field in ("given_name", "family_name"):
-        attempt(field, lambda field=field: _person_name(field, raw.get(field)))
-    attempt("clinician", lambda: _clinician(raw.get("clinician")))
-    attempt(
-        "record_number",
-        lambda: _required_text("record_number", raw.get("record_number"), MAX_RECORD_NUMBER_LENGTH),
-    )
+        attempt(field, partial(_person_name, field, raw.get(field)))
+    attempt("clinician", partial(_clinician, raw.get("clinician")))
+    record_number = raw.get("record_number")
+    attempt("record_number", partial(_required_text, "record_number", record_number, MAX_RECORD_NUMBER_LENGTH))
     for field in ("date_of_birth", "procedure_date"):
-        attempt(field, lambda field=field: parse_date(field, raw.get(field), date_format))
+        attempt(field, partial(parse_date, field, raw.get(field), date_format))
     for field in ("guardian", "interpreter"):
-        attempt(field, lambda field=field: _optional_name(field, raw.get(field)))
+        attempt(field, partial(_optional_name, field, raw.get(field)))
     for field in ("guardian_relationship", "interpreter_language"):
-        attempt(field, lambda field=field: _optional_detail(field, raw.get(field)))
-    attempt("language", lambda: _language(raw.get("language")))
+        attempt(field, partial(_optional_detail, field, raw.get(field)))
+    attempt("language", partial(_language, raw.get("language")))
 
     problems.extend(_date_problems(values, today))
     problems.extend(_companion_problems(values))
@@ -411,7 +410,7 @@ def read_field(
     return value
 
 
-def _language(raw: str | None) -> str:
+def _language(raw: object) -> str:
     text = clean_text("language", _as_text("language", raw)).lower() or "en"
     if not _LANGUAGE_CODE.fullmatch(text):
         raise FieldError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.rl_accel import fp_str
@@ -362,7 +363,7 @@ class _FormCanvas(Canvas):
         self._doc.info = info
 
 
-def _embedded_fonts(document: object) -> list[integrity.EmbeddedFont]:
+def _embedded_fonts(document: Any) -> list[integrity.EmbeddedFont]:
     """The font subsets ReportLab has made for this document, as `integrity` describes them."""
     objects = document.idToObject
     fonts = []

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.errors import ConfigError
 from generator.filing import Sealer
@@ -35,9 +36,9 @@ _PRIVATE_KEY_BLOCK = re.compile(rb"-----BEGIN ((?:ENCRYPTED |RSA |EC )?PRIVATE K
 class SealKey:
     """The seal's key material, read and checked, not yet handed to pyHanko."""
 
-    private_key: object  # a cryptography private key
-    certificate: object  # a cryptography x509.Certificate
-    chain: tuple[object, ...]  # issuers of `certificate`, if the file holds them
+    private_key: Any  # a cryptography private key
+    certificate: Any  # a cryptography x509.Certificate
+    chain: tuple[Any, ...]  # issuers of `certificate`, if the file holds them
 
 
 def read_seal_key(path: Path, environment: Mapping[str, str] | None = None) -> SealKey:
@@ -47,6 +48,7 @@ def read_seal_key(path: Path, environment: Mapping[str, str] | None = None) -> S
     from cryptography.hazmat.primitives.serialization import load_pem_private_key, pkcs12
 
     environment = os.environ if environment is None else environment
+    private_key: Any
     try:
         data = read_regular_file(path, limit=KEY_FILE_LIMIT)
     except UnreadableFileError as problem:
@@ -97,11 +99,11 @@ def _password_problem(path: Path, password: bytes | None, *, pkcs12: bool = Fals
     )
 
 
-def _own_certificate(path: Path, private_key: object, certificates: Iterable[object]) -> tuple[object, tuple]:
+def _own_certificate(path: Path, private_key: Any, certificates: Iterable[Any]) -> tuple[Any, tuple]:
     """The certificate of `private_key` among `certificates`, and the others."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    def public(key: object) -> bytes:
+    def public(key: Any) -> bytes:
         return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
     mine = public(private_key.public_key())
@@ -193,7 +195,7 @@ def new_seal_key(name: str, *, password: bytes, years: int = 5) -> tuple[bytes, 
     return bundle, certificate.public_bytes(Encoding.PEM)
 
 
-def common_name(certificate: object) -> str:
+def common_name(certificate: Any) -> str:
     """The name a certificate gives its holder (a cryptography certificate)."""
     from cryptography.x509.oid import NameOID
 

@@ -77,6 +77,7 @@ class _FixedSignedAttributes(SignedAttributeProviderSpec):
 
     def __init__(self, certificate: x509.Certificate) -> None:
         attribute = asyncio.run(SigningCertificateV2Provider(certificate).get_attribute())
+        assert attribute is not None, "pyHanko makes a signing-certificate attribute for any certificate"
         self._encoded = attribute.dump()
 
     def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterable[CMSAttributeProvider]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from generator.errors import CertificateError
 from generator.integrity import SEAL_FIELD
@@ -127,14 +128,14 @@ class SignatureReadError(Exception):
     """pyHanko could not read the file's signatures at all."""
 
 
-def _signer_name(certificate: object) -> str | None:
+def _signer_name(certificate: Any) -> str | None:
     if certificate is None:
         return None
     subject = certificate.subject.native
     return subject.get("common_name") or certificate.subject.human_friendly
 
 
-def _problem(status: object) -> str | None:
+def _problem(status: Any) -> str | None:
     if not status.intact:
         return "the signed content was changed after signing."
     if not status.valid:

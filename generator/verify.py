@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PdfStreamError
-from pypdf.generic import DictionaryObject
 
 from generator import integrity
 from generator.changes import (
@@ -147,7 +147,7 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
                     "someone saved again: verify the original."
                 ],
             )
-        info = current.metadata or {}
+        info: Mapping[str, Any] = current.metadata or {}
         page_count = len(current.pages)
         field_values = _signature_field_values(current)
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -198,7 +198,7 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
             problems += later
 
     # The form as it was made: the sealed (or first signed) revision, else the file as it is.
-    made_info = made.metadata or {}
+    made_info: Mapping[str, Any] = made.metadata or {}
     changed, page_problems, notes = _digest_checks(made, made_info)
     problems = page_problems + problems
     changed = sorted(set(changed) | set(later_pages))
@@ -305,7 +305,7 @@ def _trust(check: SignatureCheck, trust_roots: Sequence[object] | None) -> bool 
     return None if trust_roots is None else check.trusted
 
 
-def _digest_checks(reader: PdfReader, info: DictionaryObject) -> tuple[list[int], list[str], list[str]]:
+def _digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int], list[str], list[str]]:
     """Pages, views, identity and fonts against the digests the form carries:
     the changed pages, the problems and the notes."""
     problems: list[str] = []
