@@ -26,10 +26,10 @@ import json, resource, sys, time
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
-from generator.appointments import read_appointments, stream_appointments
-from generator.batch import check_rows, checked_rows
-from generator.fonts import load_fonts
-from generator.forms import load_form
+from generator.intake.appointments import read_appointments, stream_appointments
+from generator.records.batch import check_rows, checked_rows
+from generator.render.fonts import load_fonts
+from generator.definitions.forms import load_form
 load_fonts(); load_form("laser-acne-scar")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 path, how = Path(sys.argv[1]), sys.argv[2]

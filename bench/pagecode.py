@@ -24,9 +24,9 @@ from qrcode.constants import ERROR_CORRECT_M  # noqa: E402
 from qrcode.main import QRCode  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 
-import generator.render as render  # noqa: E402
+import generator.render.pdf as render  # noqa: E402
 from generator import fill  # noqa: E402
-from generator.pagecode import decode_page_code  # noqa: E402
+from generator.render.pagecode import decode_page_code  # noqa: E402
 from tests.photocopy import photocopy  # noqa: E402
 
 ADULT = {

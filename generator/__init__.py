@@ -14,25 +14,25 @@ from generator._version import __version__
 
 if TYPE_CHECKING:
     from generator.api import FilledForm, default_file_name, fill
+    from generator.definitions.forms import Form, load_all_forms, load_form
     from generator.errors import ConsentError
-    from generator.filing import Filed, KeptFileError, save
-    from generator.forms import Form, load_all_forms, load_form
-    from generator.patient import Patient, read_patient
+    from generator.intake.patient import Patient, read_patient
+    from generator.records.filing import Filed, KeptFileError, save
 
 # Each public name, and the module it lives in.
 _EXPORTS = {
     "ConsentError": "generator.errors",
-    "Filed": "generator.filing",
-    "KeptFileError": "generator.filing",
-    "save": "generator.filing",
-    "Form": "generator.forms",
-    "load_all_forms": "generator.forms",
-    "load_form": "generator.forms",
+    "Filed": "generator.records.filing",
+    "KeptFileError": "generator.records.filing",
+    "save": "generator.records.filing",
+    "Form": "generator.definitions.forms",
+    "load_all_forms": "generator.definitions.forms",
+    "load_form": "generator.definitions.forms",
     "FilledForm": "generator.api",
     "default_file_name": "generator.api",
     "fill": "generator.api",
-    "Patient": "generator.patient",
-    "read_patient": "generator.patient",
+    "Patient": "generator.intake.patient",
+    "read_patient": "generator.intake.patient",
 }
 
 __all__ = [

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from generator.compose import compose
 from generator.config import Clinic
+from generator.definitions.forms import Form, load_form
 from generator.document import Document, Letterhead
 from generator.errors import FormDefinitionError
-from generator.fonts import glyph_problem
-from generator.forms import Form, load_form
-from generator.patient import Patient, read_patient
-from generator.render import PageSetup, render_pdf
+from generator.intake.patient import Patient, read_patient
+from generator.render.fonts import glyph_problem
+from generator.render.pdf import PageSetup, render_pdf
 
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9]+")
 
@@ -48,7 +48,7 @@ def fill(
     """Check the patient's fields, fill the form, and lay it out as PDF bytes.
 
     `seal_field` gives the form the field a clinic seal goes in (for a form
-    that `generator.filing` will seal). Raises a ConsentError (with a message
+    that `generator.records.filing` will seal). Raises a ConsentError (with a message
     for staff) if the form or any field is not acceptable; nothing is written.
     """
     return fill_form(

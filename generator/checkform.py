@@ -15,11 +15,11 @@ from pathlib import Path
 
 from generator.api import make_form
 from generator.compose import check_template_names
+from generator.definitions.forms import DEFINITION_FILE, Form, read_form_folder
+from generator.definitions.labels import labels_for
+from generator.definitions.readability import MAX_GRADE, MIN_READING_EASE, Readability, measure, patient_facing_text
 from generator.errors import ConsentError
-from generator.forms import DEFINITION_FILE, Form, read_form_folder
-from generator.labels import labels_for
-from generator.patient import read_patient
-from generator.readability import MAX_GRADE, MIN_READING_EASE, Readability, measure, patient_facing_text
+from generator.intake.patient import read_patient
 
 
 @dataclass

@@ -30,14 +30,14 @@ import click
 
 from generator._version import __version__
 from generator.api import default_file_name, fill
-from generator.audit import AUDIT_LOG_NAME, AuditLog
 from generator.config import Settings, find_settings_file, load_settings
+from generator.definitions.forms import form_search_path, load_form, load_forms_listing
 from generator.errors import ConsentError, FieldError, PatientError
-from generator.filing import Outcome, file_form
-from generator.forms import form_search_path, load_form, load_forms_listing
-from generator.output import require_folder
-from generator.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
-from generator.printing import print_pdf
+from generator.intake.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
+from generator.records.audit import AUDIT_LOG_NAME, AuditLog
+from generator.records.filing import Outcome, file_form
+from generator.records.output import require_folder
+from generator.records.printing import print_pdf
 
 # 1 comes from ConsentError.exit_code and 2 from click; these are ours.
 EXIT_SOME_ROWS_REFUSED = 3
@@ -243,7 +243,7 @@ def _replace_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _sealer() -> Any:
     """The clinic seal from the settings, loaded once for this run; None without one."""
-    from generator.seal import load_sealer
+    from generator.verify.seal import load_sealer
 
     return load_sealer(_settings().seal_key)
 
@@ -428,8 +428,8 @@ def _ask_at_the_desk(form: Any, fields: dict[str, str | None], today: date) -> t
 def _prompt_checked(field: str, today: date, needed: bool = False) -> tuple[str, bool]:
     """One detail, asked until it is acceptable (and given, when it is
     required or `needed`); and whether staff confirmed a procedure date in the past."""
-    from generator.fonts import glyph_problem
-    from generator.patient import read_field
+    from generator.intake.patient import read_field
+    from generator.render.fonts import glyph_problem
 
     hint = " (YYYY-MM-DD)" if _metavar(field) == "YYYY-MM-DD" else ""
     while True:
@@ -559,8 +559,8 @@ def batch_command(
     2 usage.
     """
     # Imported here so `consent fill` does not pay for pypdf and openpyxl.
-    from generator.batch import run_batch
-    from generator.reports import BUNDLE_NAME, ERRORS_NAME
+    from generator.records.batch import run_batch
+    from generator.records.reports import BUNDLE_NAME, ERRORS_NAME
 
     if date_format is not None:
         _check_date_format(date_format)
@@ -608,7 +608,7 @@ def batch_command(
 
 
 def _report_stopped_batch(result: Any, out_dir: Path) -> None:
-    from generator.reports import ERRORS_NAME, MANIFEST_NAME
+    from generator.records.reports import ERRORS_NAME, MANIFEST_NAME
 
     saved = len(result.made)
     click.echo(f"Error: the batch stopped part way: {result.stopped}.", err=True)
@@ -666,8 +666,8 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
     """
     import json
 
-    from generator.signatures import load_trust_roots
-    from generator.verify import report_lines, verify_file
+    from generator.verify.signatures import load_trust_roots
+    from generator.verify.verification import report_lines, verify_file
 
     roots = load_trust_roots(trust_files) if trust_files else None
     results = [verify_file(path, roots) for path in files]
@@ -732,8 +732,8 @@ def seal_new_key_command(name: str, output: Path, years: int) -> None:
     """
     import os
 
-    from generator.output import TargetExistsError, require_folder, write_new
-    from generator.seal import PASSWORD_VARIABLE, new_seal_key, seal_name_problem
+    from generator.records.output import TargetExistsError, require_folder, write_new
+    from generator.verify.seal import PASSWORD_VARIABLE, new_seal_key, seal_name_problem
 
     if output.suffix.lower() not in (".p12", ".pfx"):
         raise click.BadParameter(f'"{output}" must end in .p12 (or .pfx).', param_hint="-o")

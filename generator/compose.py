@@ -22,6 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from generator.definitions.forms import LIST_INITIALS, PLACED_BY_CONSENT, TEACH_BACK, Form, FormText
+from generator.definitions.labels import format_long_date, labels_for
 from generator.document import (
     Block,
     BulletList,
@@ -38,9 +40,7 @@ from generator.document import (
     TeachBack,
 )
 from generator.errors import FormDefinitionError
-from generator.forms import LIST_INITIALS, PLACED_BY_CONSENT, TEACH_BACK, Form, FormText
-from generator.labels import format_long_date, labels_for
-from generator.patient import Patient
+from generator.intake.patient import Patient
 
 # Markdown gives a meaning to ASCII punctuation; a backslash before each one
 # makes it literal (CommonMark allows escaping any of them).

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
-from generator.logo import logo_size
+from generator.render.logo import logo_size
 
 CONFIG_FILE_NAME = "consent.toml"
 CONFIG_ENVIRONMENT_VARIABLE = "CONSENT_CONFIG"
@@ -61,7 +61,7 @@ class Clinic:
 class Settings:
     clinic: Clinic = Clinic()
     forms_dirs: tuple[Path, ...] = ()
-    seal_key: Path | None = None  # the clinic seal's key file (generator.seal)
+    seal_key: Path | None = None  # the clinic seal's key file (generator.verify.seal)
     source: Path | None = None  # the file they came from, if any
 
 
@@ -154,8 +154,8 @@ def _printable(value: str, where: str, path: Path) -> str:
     characters, and nothing the embedded fonts cannot draw (it would be
     silently dropped from the letterhead)."""
     from generator.errors import FieldError
-    from generator.fonts import glyph_problem
-    from generator.patient import clean_text
+    from generator.intake.patient import clean_text
+    from generator.render.fonts import glyph_problem
 
     try:
         text = clean_text(where, value)

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from generator.forms import Item
+from generator.definitions.forms import Item
 
 
 @dataclass(frozen=True)

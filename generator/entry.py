@@ -6,7 +6,7 @@ which owns its process, does two things here:
 
 - ReportLab imports uharfbuzz, when it is installed, as its font module
   loads, for shaping consent never asks of it (consent's fonts are not
-  shapable; `generator.scripts` shapes right-to-left runs itself and imports
+  shapable; `generator.render.scripts` shapes right-to-left runs itself and imports
   uharfbuzz when a name needs it). That import is ~10 ms of the 0.3 s a
   whole `consent fill` may take, so ReportLab is kept from seeing it.
 - pyHanko and pypdf log what they find wrong in a damaged or altered PDF,

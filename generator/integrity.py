@@ -17,7 +17,7 @@ Two more digests cover what a viewer shows besides the content:
   re-labelled as another patient's by editing those entries.
 
 Anyone who edits a form can recompute all of these: they catch accidents
-and casual edits. Only a clinic seal (`generator.seal`) proves who made a
+and casual edits. Only a clinic seal (`generator.verify.seal`) proves who made a
 form and that nothing was changed since.
 
 This module is shared by the renderer (which writes the keys) and the
@@ -40,7 +40,7 @@ PAGE_DIGESTS_KEY = "/ConsentPageDigests"
 FONTS_DIGEST_KEY = "/ConsentFontsDigest"
 PAGE_VIEW_DIGESTS_KEY = "/ConsentPageViewDigests"
 IDENTITY_DIGEST_KEY = "/ConsentIdentityDigest"
-# The invisible signature field that holds the clinic's seal (generator.seal).
+# The invisible signature field that holds the clinic's seal (generator.verify.seal).
 SEAL_FIELD = "consent_seal"
 
 # The document information entries that say which form and which patient

@@ -15,7 +15,7 @@ from hypothesis import settings
 from pypdf import PdfReader
 
 from generator.cli import main
-from generator.forms import load_form
+from generator.definitions.forms import load_form
 
 TESTS = Path(__file__).parent
 # The built-in form's version, as its form.toml says: a new wording raises it.

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from generator.appointments import AppointmentListError, normalise_header, read_appointments
+from generator.intake.appointments import AppointmentListError, normalise_header, read_appointments
 
 HEADER = "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician"
 
@@ -248,7 +248,7 @@ def test_a_pipe_given_as_the_list_is_named(tmp_path):
 def test_a_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
     import zipfile
 
-    import generator.appointments
+    import generator.intake.appointments
 
     openpyxl = pytest.importorskip("openpyxl")
     workbook = openpyxl.Workbook()
@@ -257,7 +257,7 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
     # Two megabytes that pack into a few kilobytes, as a huge inline cell would.
     with zipfile.ZipFile(tmp_path / "bomb.xlsx", "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/padding.bin", b"\0" * (2 << 20))
-    monkeypatch.setattr(generator.appointments, "MAX_WORKBOOK_UNPACKED", 1 << 20)
+    monkeypatch.setattr(generator.intake.appointments, "MAX_WORKBOOK_UNPACKED", 1 << 20)
     with pytest.raises(AppointmentListError, match="unpacks to 2 MB, far more than an appointment list"):
         read_appointments(tmp_path / "bomb.xlsx")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
-from generator.audit import AuditEntry, AuditLog
+from generator.records.audit import AuditEntry, AuditLog
 from tests.conftest import LASER_VERSION, as_options
 from tests.test_batch import TOMORROW
 

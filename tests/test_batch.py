@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.reports import MANIFEST_NAME as MANIFEST
-from generator.reports import RowProblem, errors_csv
+from generator.records.reports import MANIFEST_NAME as MANIFEST
+from generator.records.reports import RowProblem, errors_csv
 from tests.conftest import LASER_VERSION, TESTS, full_text
 
 TOMORROW = TESTS / "data" / "tomorrow.csv"
@@ -264,7 +264,7 @@ def test_a_form_that_breaks_for_one_row_costs_only_that_row(run_cli, tmp_path):
         "tiny,Bo,Li,1991-01-01,3,2026-12-01,Dr Lee,",
     ]
     (tmp_path / "list.csv").write_text("\n".join(rows) + "\n")
-    from generator.batch import run_batch
+    from generator.records.batch import run_batch
 
     result = run_batch(
         tmp_path / "list.csv", tmp_path / "out", today=date(2026, 11, 24), workers=2, search_path=[tmp_path / "forms"]

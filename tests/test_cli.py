@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import generator.cli
-import generator.output
+import generator.records.output
 from tests.conftest import LASER_VERSION, as_options, full_text
 
 DEFAULT_NAME = "laser-acne-scar_2026-12-01_00123.pdf"
@@ -124,7 +124,7 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
         raise OSError(28, "No space left on device")
 
     # The moment the finished file is put in place is the last that can fail.
-    monkeypatch.setattr(generator.output.os, "link", disk_full)
+    monkeypatch.setattr(generator.records.output.os, "link", disk_full)
     result = run_cli("fill", "laser-acne-scar", *as_options(fields))
     assert result.exit_code == 1
     assert f'Cannot save "{DEFAULT_NAME}": No space left on device.' in result.output

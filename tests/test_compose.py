@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from generator.compose import compose
+from generator.definitions.forms import load_form_folder
 from generator.document import ItemList, Paragraph
 from generator.errors import FormDefinitionError
-from generator.forms import load_form_folder
-from generator.patient import read_patient
+from generator.intake.patient import read_patient
 from tests.conftest import ADULT, TODAY, as_options
 from tests.helpers import BODY, build_form
 

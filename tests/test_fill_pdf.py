@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from generator import fill, load_form
+from generator.definitions.labels import labels_for
 from generator.errors import PatientError
-from generator.labels import labels_for
 from tests.conftest import (
     ADULT,
     LASER_VERSION,

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from generator.definitions.forms import load_all_forms, load_form, load_form_folder
 from generator.errors import FormDefinitionError, FormNotFoundError, LanguageNotAvailableError
-from generator.forms import load_all_forms, load_form, load_form_folder
 from tests.helpers import CONTENT_TOML, FORM_TOML, build_form
 
 

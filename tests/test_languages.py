@@ -88,7 +88,7 @@ def test_a_language_the_form_lacks_is_refused_naming_those_it_has(fields):
 def test_every_layout_wording_file_has_the_same_keys():
     from importlib.resources import files
 
-    folder = files("generator.labels")
+    folder = files("generator.definitions.labels")
     tables = {
         entry.name: tomllib.loads(entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()
@@ -129,9 +129,11 @@ def test_every_wording_files_dates_match_babel_for_its_locale():
 
     from babel.dates import format_date as babel_format_date
 
-    from generator.labels import format_long_date, labels_for
+    from generator.definitions.labels import format_long_date, labels_for
 
-    languages = [entry.name[:-5] for entry in files("generator.labels").iterdir() if entry.name.endswith(".toml")]
+    languages = [
+        entry.name[:-5] for entry in files("generator.definitions.labels").iterdir() if entry.name.endswith(".toml")
+    ]
     assert set(languages) >= {"en", "fr", "es"}
     for language in languages:
         locale = labels_for(language)["date_locale"]
@@ -164,7 +166,7 @@ COURSE = {"en": "a course of laser acne scar treatment", "fr": "une sÃ©rie de sÃ
 def test_every_element_of_valid_consent_is_on_the_form(form, language, who):
     """Issue 12's table, read from the printed pages: each element in the
     form's language, for an adult and for a minor with guardian and interpreter."""
-    from generator.labels import labels_for
+    from generator.definitions.labels import labels_for
 
     details = {**(MINOR if who == "minor" else ADULT), "language": language}
     pages = page_texts(fill(FORM_ID, details, today=TODAY).pdf)
@@ -205,7 +207,7 @@ def _french_strings(form) -> list[str]:
     (template syntax left out) and the layout's fixed wording."""
     import re
 
-    from generator.labels import labels_for
+    from generator.definitions.labels import labels_for
 
     def strings(value):
         if isinstance(value, str):

@@ -77,7 +77,7 @@ def _descriptors() -> set[str]:
 
 
 def test_three_in_process_batches_leave_no_file_open(tmp_path):
-    from generator.batch import run_batch
+    from generator.records.batch import run_batch
 
     before = _descriptors()
     for number in range(3):
@@ -88,7 +88,7 @@ def test_three_in_process_batches_leave_no_file_open(tmp_path):
 
 def test_verify_leaves_every_logger_as_it_found_it(tmp_path):
     from generator import fill
-    from generator.verify import verify_file
+    from generator.verify.verification import verify_file
 
     def loggers() -> dict[str, tuple]:
         names = ["", *sorted(logging.root.manager.loggerDict)]

@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 
 from generator import fill
-from generator.pagecode import decode_page_code
+from generator.render.pagecode import decode_page_code
 from tests.conftest import ADULT, TODAY
 from tests.photocopy import photocopy
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from generator.errors import PatientError
-from generator.patient import FIELD_LABELS, age_on, read_patient
+from generator.intake.patient import FIELD_LABELS, age_on, read_patient
 from tests.conftest import TODAY
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import generator.printing
+import generator.records.printing
 from tests.conftest import as_options
 
 QUEUE = "consent-test"
@@ -108,7 +108,7 @@ def test_an_unknown_printer_keeps_the_pdf_and_exits_4(cups_queue, run_cli, field
 
 
 def test_without_cups_the_pdf_is_kept_and_the_message_says_what_to_do(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.printing.shutil, "which", lambda name: None)
+    monkeypatch.setattr(generator.records.printing.shutil, "which", lambda name: None)
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), "--print")
     assert result.exit_code == 4
     assert "the lp command (CUPS) is not installed on this computer" in result.output

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from generator.compose import compose
-from generator.forms import load_all_forms, load_form_folder
-from generator.patient import read_patient
-from generator.readability import count_syllables, measure, patient_facing_text
+from generator.definitions.forms import load_all_forms, load_form_folder
+from generator.definitions.readability import count_syllables, measure, patient_facing_text
+from generator.intake.patient import read_patient
 from tests.conftest import TODAY
 from tests.helpers import REQUIRED_ELEMENTS_BODY, build_form
 

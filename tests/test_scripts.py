@@ -90,7 +90,7 @@ def test_arabic_letters_are_joined_not_isolated():
     """Shaped: "محمد" is drawn with two different glyphs for its two meems
     (initial and medial forms), each of which reads back as the plain letter
     U+0645 in the text layer."""
-    from generator.fonts import drawn_text
+    from generator.render.fonts import drawn_text
 
     drawn = drawn_text("محمد")
     assert drawn == "\ufeaa\ufee4\ufea4\ufee3"  # visual order: dal final, meem medial, hah medial, meem initial

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from generator.cli import main
-from generator.verify import verify_file
+from generator.verify.verification import verify_file
 from tests.conftest import ADULT, as_options
 from tests.signing import (
     crop,

@@ -12,8 +12,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from generator import fill
-from generator.forms import load_form
-from generator.pagecode import PageCode, decode_page_code, encode_page_code
+from generator.definitions.forms import load_form
+from generator.render.pagecode import PageCode, decode_page_code, encode_page_code
 from tests.conftest import ADULT, LASER_VERSION, TODAY
 
 FORM_ID = "laser-acne-scar"

@@ -9,7 +9,7 @@ fields and typing initials and dates afterwards keeps the seal valid; any
 other change (a page's content, an annotation laid over the text, a page box,
 the document information) breaks it, and `consent verify` names the change.
 
-This module reads the key (and makes a self-signed one); `generator.sealing`
+This module reads the key (and makes a self-signed one); `generator.verify.sealing`
 hands it to pyHanko, which does all signature work.
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
-from generator.filing import Sealer
 from generator.reading import UnreadableFileError, read_regular_file
+from generator.records.filing import Sealer
 
 PASSWORD_VARIABLE = "CONSENT_SEAL_PASSWORD"
 KEY_FILE_LIMIT = 1 << 20  # a key with its certificate chain is a few kilobytes
@@ -207,6 +207,6 @@ def load_sealer(key_file: Path | None) -> Sealer | None:
     """The clinic seal from `key_file`, ready to use; None without one."""
     if key_file is None:
         return None
-    from generator.sealing import Sealer as PyHankoSealer  # pyHanko loads only when a seal is used
+    from generator.verify.sealing import Sealer as PyHankoSealer  # pyHanko loads only when a seal is used
 
     return PyHankoSealer(read_seal_key(key_file))

@@ -35,17 +35,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from generator import integrity, typesetting
+from generator import integrity
 from generator._version import __version__
 from generator.document import WIDE_IDENTITY_ROWS, Block, BulletList, Document, Heading, ItemList, Signer, document_id
 from generator.document import Paragraph as TextParagraph
-from generator.fields import add_signature_field, add_text_field
-from generator.fonts import load_fonts
-from generator.logo import logo_flowable, logo_size
-from generator.pagecode import PageCode, encode_page_code
-from generator.qr import qr_modules
-from generator.sections import photographs_flowables, teach_back_flowables
-from generator.typesetting import INK, MUTED, RULE, SHADE, Styles, draw_string, lines_markup, markup, runs_markup
+from generator.render import typesetting
+from generator.render.fields import add_signature_field, add_text_field
+from generator.render.fonts import load_fonts
+from generator.render.logo import logo_flowable, logo_size
+from generator.render.pagecode import PageCode, encode_page_code
+from generator.render.qr import qr_modules
+from generator.render.sections import photographs_flowables, teach_back_flowables
+from generator.render.typesetting import INK, MUTED, RULE, SHADE, Styles, draw_string, lines_markup, markup, runs_markup
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
@@ -268,7 +269,7 @@ class _FormCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._page_contents: list[tuple[bytes, list[str]]] = []
         self._page_views: list[integrity.PageView] = []
-        # Filled by generator.fields as it places each field on the page.
+        # Filled by generator.render.fields as it places each field on the page.
         self.widgets_on_page: list[tuple[str, integrity.Rect]] = []
 
     def showPage(self) -> None:

@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from generator.audit import AuditEntry
+from generator.records.audit import AuditEntry
 
 BUNDLE_NAME = "print-bundle.pdf"
 MANIFEST_NAME = "manifest.json"
@@ -33,10 +33,10 @@ class RowProblem:
 @dataclass(frozen=True)
 class Made:
     """One row's form, in its file: made now, already there from an earlier
-    run, or replacing an earlier unsigned version (see generator.filing)."""
+    run, or replacing an earlier unsigned version (see generator.records.filing)."""
 
     row: int
-    status: str  # a generator.filing.Outcome value
+    status: str  # a generator.records.filing.Outcome value
     entry: AuditEntry
 
     @property

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image
 
 from generator.errors import ConfigError
-from generator.fonts import load_fonts
+from generator.render.fonts import load_fonts
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing

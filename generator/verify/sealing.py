@@ -20,7 +20,7 @@ from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from generator.integrity import SEAL_FIELD
-from generator.seal import SealKey, common_name
+from generator.verify.seal import SealKey, common_name
 
 
 class Sealer:

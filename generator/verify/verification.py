@@ -3,7 +3,7 @@ record it is, whether anything changed since it was made, sealed or signed,
 and whether its seal and signatures come from a trusted certificate.
 
 How far the answer goes depends on the form:
-- A sealed form: the seal (a certification signature, `generator.seal`)
+- A sealed form: the seal (a certification signature, `generator.verify.seal`)
   covers the form as issued. The identity shown is the sealed revision's,
   and every later change other than filling in and signing the form's
   fields is named (`changes.revision_changes`).
@@ -30,7 +30,8 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PdfStreamError
 
 from generator import integrity
-from generator.changes import (
+from generator.reading import UnreadableFileError, read_regular_file
+from generator.verify.changes import (
     fonts_digest,
     info_text,
     page_content_digest,
@@ -38,8 +39,7 @@ from generator.changes import (
     revision_changes,
     view_problems,
 )
-from generator.reading import UnreadableFileError, read_regular_file
-from generator.signatures import SignatureCheck, SignatureReadError, check_signatures
+from generator.verify.signatures import SignatureCheck, SignatureReadError, check_signatures
 
 # A consent form is a few hundred kilobytes; even a long one with a large
 # logo stays far below this.

@@ -16,8 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from generator.document import Photographs, TeachBack
-from generator.fields import add_checkbox_field, add_text_field
-from generator.typesetting import INK, Styles, markup
+from generator.render.fields import add_checkbox_field, add_text_field
+from generator.render.typesetting import INK, Styles, markup
 
 BOX = 4.6 * mm  # a tick box: big enough to tick with a pen
 LINE_GAP = 5 * mm

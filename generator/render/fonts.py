@@ -19,9 +19,9 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-from generator.patient import describe_character
+from generator.intake.patient import describe_character
+from generator.render.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 from generator.resources import fonts_dir
-from generator.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 
 REGULAR = "ConsentSans"
 BOLD = "ConsentSans-Bold"

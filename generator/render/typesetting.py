@@ -17,8 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.document import Run
-from generator.fonts import FALLBACK, drawn_text, font_runs, load_fonts
-from generator.scripts import has_right_to_left
+from generator.render.fonts import FALLBACK, drawn_text, font_runs, load_fonts
+from generator.render.scripts import has_right_to_left
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator.api import FilledForm
-from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.errors import OutputError
-from generator.output import TargetExistsError, write_atomically, write_new
 from generator.reading import UnreadableFileError, read_regular_file
+from generator.records.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
+from generator.records.output import TargetExistsError, write_atomically, write_new
 
 # Any PDF consent would compare against is far smaller; a larger file at the
 # name is not a form of ours, and is kept.
@@ -72,7 +72,7 @@ class KeptFileError(OutputError):
 
 
 class Sealer(Protocol):
-    """What `file_form` needs of a seal (generator.sealing.Sealer is one)."""
+    """What `file_form` needs of a seal (generator.verify.sealing.Sealer is one)."""
 
     def seal(self, pdf: bytes) -> bytes: ...
 
@@ -245,7 +245,7 @@ def _has_value(field: Any) -> bool:
 def _changes_since_made(data: bytes) -> str:
     """What verify finds changed in a form consent made ("" if nothing): an
     ink signature, a drawing added to a page, a rewritten file."""
-    from generator.verify import verify_data
+    from generator.verify.verification import verify_data
 
     result = verify_data("existing", data)
     return "; ".join(problem.rstrip(".") for problem in result.problems[:2])

@@ -2,7 +2,7 @@
 
 Every row is checked before anything is rendered, and a bad row never stops
 the others. Rendering runs in worker processes that each load the fonts,
-forms and the clinic seal once. Every form is filed by `generator.filing`,
+forms and the clinic seal once. Every form is filed by `generator.records.filing`,
 as `consent fill` files one: written whole, never over a signed form, logged
 at once. A batch killed at any moment leaves only whole PDFs (plus hidden
 temporaries, removed by the next run); running the same list again finds
@@ -28,15 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.api import default_file_name, make_form
-from generator.appointments import MAX_CELL, AppointmentRow, AppointmentStream, stream_appointments
-from generator.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.config import Clinic
+from generator.definitions.forms import Form, load_form
 from generator.errors import ConsentError, PatientError
-from generator.filing import KeptFileError, file_form
-from generator.fonts import glyph_problem, load_fonts
-from generator.forms import Form, load_form
-from generator.lock import FolderLock
-from generator.output import (
+from generator.intake.appointments import MAX_CELL, AppointmentRow, AppointmentStream, stream_appointments
+from generator.intake.patient import Patient, read_patient
+from generator.records.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
+from generator.records.filing import KeptFileError, file_form
+from generator.records.lock import FolderLock
+from generator.records.output import (
     PRIVATE_FOLDER_MODE,
     TEMPORARY_PREFIX,
     TEMPORARY_SUFFIX,
@@ -44,8 +44,7 @@ from generator.output import (
     write_atomically,
     write_stream_atomically,
 )
-from generator.patient import Patient, read_patient
-from generator.reports import (
+from generator.records.reports import (
     BUNDLE_NAME,
     ERRORS_NAME,
     MANIFEST_NAME,
@@ -55,7 +54,8 @@ from generator.reports import (
     errors_csv,
     manifest_json,
 )
-from generator.seal import load_sealer
+from generator.render.fonts import glyph_problem, load_fonts
+from generator.verify.seal import load_sealer
 
 
 @dataclass(frozen=True)
@@ -539,7 +539,7 @@ def _run_locked(
                 yield path
 
     try:
-        from generator.bundle import write_bundle  # pypdf only loads for batches
+        from generator.records.bundle import write_bundle  # pypdf only loads for batches
 
         # The bundle takes each form as soon as it is rendered, so bundling
         # overlaps rendering instead of following it.
