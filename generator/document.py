@@ -11,7 +11,13 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from generator.definitions.forms import Item
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a form's lists (a side effect, a benefit, a teach-back question...), as printed."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)

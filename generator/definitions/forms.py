@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator.document import Item
 from generator.errors import FormDefinitionError, FormNotFoundError, LanguageNotAvailableError
 from generator.resources import builtin_forms_dir
 
@@ -66,14 +67,6 @@ KNOWN_SIGNERS = ("patient", "clinician", "witness")
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One side effect, precaution, expectation or alternative, as printed."""
-
-    id: str
-    text: str
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from generator.api import FilledForm
 from generator.errors import OutputError
 from generator.reading import UnreadableFileError, read_regular_file
 from generator.records.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.records.output import TargetExistsError, write_atomically, write_new
+from generator.verify.seal import Sealer
 
 # Any PDF consent would compare against is far smaller; a larger file at the
 # name is not a form of ours, and is kept.
@@ -69,12 +70,6 @@ class KeptFileError(OutputError):
         super().__init__(message)
         self.path = path
         self.signed = signed
-
-
-class Sealer(Protocol):
-    """What `file_form` needs of a seal (generator.verify.sealing.Sealer is one)."""
-
-    def seal(self, pdf: bytes) -> bytes: ...
 
 
 def save(

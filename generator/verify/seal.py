@@ -21,11 +21,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator.errors import ConfigError
 from generator.reading import UnreadableFileError, read_regular_file
-from generator.records.filing import Sealer
 
 PASSWORD_VARIABLE = "CONSENT_SEAL_PASSWORD"
 KEY_FILE_LIMIT = 1 << 20  # a key with its certificate chain is a few kilobytes
@@ -201,6 +200,12 @@ def common_name(certificate: Any) -> str:
 
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
+class Sealer(Protocol):
+    """What filing a form needs of a seal (generator.verify.sealing.Sealer is one)."""
+
+    def seal(self, pdf: bytes) -> bytes: ...
 
 
 def load_sealer(key_file: Path | None) -> Sealer | None:
