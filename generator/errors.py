@@ -7,11 +7,25 @@ message; nothing below it prints or exits.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """How the `consent` command ends: part of its contract (README, "Exit codes")."""
+
+    DONE = 0  # fill: saved or already there; batch: every row done; verify: every file intact
+    REFUSED = 1  # input refused, nothing written; batch: nothing could be done; verify: not intact
+    USAGE = 2  # a malformed command line (click's own)
+    SOME_ROWS_REFUSED = 3  # batch finished; some rows were refused or their file kept
+    PRINT_FAILED = 4  # the PDF or bundle was written, printing it failed
+    FILE_KEPT = 5  # fill: another file is at the PDF's name and was kept; nothing written
+    BATCH_STOPPED = 6  # batch stopped part way: manifest.json and errors.csv say what was done
+
 
 class ConsentError(Exception):
     """Base of every error a user can cause and fix. Its text is shown as-is."""
 
-    exit_code = 1
+    exit_code = ExitCode.REFUSED
 
 
 class FieldError(ConsentError):
@@ -70,4 +84,4 @@ class PrintError(ConsentError):
     refused form's.
     """
 
-    exit_code = 4
+    exit_code = ExitCode.PRINT_FAILED

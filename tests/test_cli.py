@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.cli
+import generator.cli.desk
 import generator.records.output
 from tests.conftest import LASER_VERSION, as_options, full_text
 
@@ -133,7 +133,7 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(run_cli, fields,
 
 
 def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     del fields["date_of_birth"], fields["clinician"]
     # Each answer is checked as it is typed: the impossible date is asked
     # again at once, not after the last question.
@@ -152,7 +152,7 @@ def test_at_a_terminal_missing_and_refused_details_are_asked_for(run_cli, fields
 
 
 def test_at_a_terminal_the_form_and_language_are_checked_before_any_question(run_cli, fields, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     unknown = run_cli("fill", "tattoo-removal", input="Ana\n")
     assert unknown.exit_code == 1 and 'There is no form called "tattoo-removal"' in unknown.output
     assert "Given name" not in unknown.output
@@ -161,7 +161,7 @@ def test_at_a_terminal_the_form_and_language_are_checked_before_any_question(run
 
 
 def test_at_a_terminal_declining_the_summary_makes_nothing(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nn\n")
     assert result.exit_code == 1
     assert "Stopped at the summary: nothing was made." in result.output
@@ -169,7 +169,7 @@ def test_at_a_terminal_declining_the_summary_makes_nothing(run_cli, fields, tmp_
 
 
 def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     fields["date_of_birth"] = "2012-01-01"
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nRosa Ruiz\nmother\n\n")
     assert result.exit_code == 0, result.output
@@ -180,7 +180,7 @@ def test_at_a_terminal_a_minor_prompts_for_the_guardian(run_cli, fields, tmp_pat
 
 
 def test_at_a_terminal_an_interpreter_is_asked_the_language_they_interpret(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     # language (default), interpreter, their language (blank: asked again), summary
     result = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\nLi Wei\n\nMandarin\n\n")
     assert result.exit_code == 0, result.output
@@ -219,7 +219,7 @@ def test_a_past_procedure_date_in_a_script_needs_allow_past_date(run_cli, fields
 
 
 def test_at_a_terminal_a_past_procedure_date_is_confirmed(run_cli, fields, tmp_path, monkeypatch):
-    monkeypatch.setattr(generator.cli, "_at_terminal", lambda: True)
+    monkeypatch.setattr(generator.cli.desk, "_at_terminal", lambda: True)
     fields["procedure_date"] = "2026-11-20"
     declined = run_cli("fill", "laser-acne-scar", *as_options(fields), input="\n\nn\n2026-12-01\n\n")
     assert declined.exit_code == 0, declined.output

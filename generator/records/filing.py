@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.api import FilledForm
-from generator.errors import OutputError
+from generator.errors import ExitCode, OutputError
 from generator.reading import UnreadableFileError, read_regular_file
 from generator.records.audit import AUDIT_LOG_NAME, AuditEntry, AuditLog
 from generator.records.output import TargetExistsError, write_atomically, write_new
@@ -64,7 +64,7 @@ class KeptFileError(OutputError):
     fields: consent never replaces such a file, with or without --replace.
     """
 
-    exit_code = 5
+    exit_code = ExitCode.FILE_KEPT
 
     def __init__(self, path: Path, message: str, *, signed: bool) -> None:
         super().__init__(message)
