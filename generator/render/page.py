@@ -1,0 +1,202 @@
+"""The page: its geometry, and the canvas that draws what every page carries.
+
+"Page X of Y" draws Y as a form XObject referenced on every page and defined
+once the page count is known, when the canvas is saved; each page's code (a
+QR code holding form, record, page and page count) is defined the same way.
+At save the canvas also records the form's metadata and a digest of every
+page (see `integrity`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFObjectReference, PDFString, xObjectName
+from reportlab.pdfgen.canvas import Canvas
+
+from generator import integrity
+from generator._version import __version__
+from generator.document import Document
+from generator.render.fonts import load_fonts
+from generator.render.pagecode import PageCode, encode_page_code
+from generator.render.qr import qr_modules
+from generator.render.typesetting import MUTED
+
+PAPER_SIZES = {"A4": A4, "letter": LETTER}
+MARGIN = 18 * mm
+HEADER_TOP = 10 * mm
+PAGE_TOTAL_FORM = "consentPageTotal"
+PAGE_CODE_FORM = "consentPageCode{page}"
+FOOTER_SIZE = 8
+# The page code sits in the bottom right corner. 0.9 mm modules still decode
+# after a photocopy (grey, a 0.3 mm blur, speckle, a 2 degree tilt) scanned
+# at 150 or 200 dpi; 0.45 mm modules did not (tests/test_page_codes.py,
+# bench/pagecode.py). A usual code is 29 modules (version 3, alphanumeric);
+# a long record number makes a bigger code, drawn with smaller modules to
+# stay inside the same square.
+CODE_MODULE = 0.9 * mm
+CODE_SIZE = 29 * CODE_MODULE
+CODE_BOTTOM = 6 * mm
+# A scanner finds a QR code by the light margin around it: four modules.
+CODE_QUIET_ZONE = 4 * CODE_MODULE
+FOOTER_TEXT_Y = 12 * mm
+FOOTER_RULE_Y = CODE_BOTTOM + CODE_SIZE + CODE_QUIET_ZONE
+
+
+class _ConsentInfo(PDFInfo):
+    """The document information dictionary, with the form's own keys added."""
+
+    def __init__(self, extra: dict[str, str]) -> None:
+        super().__init__()
+        self.extra = extra
+
+    def format(self, document: object) -> bytes:
+        # ReportLab builds the font subsets when it writes the font resources
+        # (object 1), before this dictionary: so their digest is taken here.
+        self.extra[integrity.FONTS_DIGEST_KEY] = integrity.fonts_digest(_embedded_fonts(document))
+        formatted = super().format(document)
+        # PDFInfo writes a fixed set of keys; ours go just before the end.
+        entries = "".join(
+            f"{key} {PDFString(value).format(document).decode('latin-1')}\n" for key, value in self.extra.items()
+        )
+        return formatted[: formatted.rindex(b">>")] + entries.encode("latin-1") + b">>"
+
+
+class FormCanvas(Canvas):
+    """A canvas that learns the page count only when saved, and then draws the
+    total and each page's code and records every page's digest."""
+
+    document: Document
+    document_id: str
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_contents: list[tuple[bytes, list[str]]] = []
+        self._page_views: list[integrity.PageView] = []
+        # Filled by generator.render.fields as it places each field on the page.
+        self.widgets_on_page: list[tuple[str, integrity.Rect]] = []
+
+    def showPage(self) -> None:
+        forms_in_use = list(self._formsinuse)
+        media_box = integrity.normal_rect((0, 0, *self._pagesize))
+        self._page_views.append(
+            integrity.PageView(
+                boxes=(media_box,) * len(integrity.BOX_NAMES),
+                rotate=0,
+                user_unit=1.0,
+                annotations=tuple(
+                    integrity.Annotation("Widget", name, integrity.normal_rect(rect))
+                    for name, rect in self.widgets_on_page
+                ),
+            )
+        )
+        self.widgets_on_page = []
+        super().showPage()
+        content = self._doc.Pages.pages[-1].stream
+        self._page_contents.append((content.encode("utf-8"), forms_in_use))
+
+    def save(self) -> None:
+        total_pages = self.getPageNumber() - 1
+        self.beginForm(PAGE_TOTAL_FORM)
+        self.setFont(load_fonts().regular, FOOTER_SIZE)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(total_pages))
+        self.endForm()
+        for page in range(1, total_pages + 1):
+            self._define_page_code(page, total_pages)
+        self._record_metadata()
+        super().save()
+
+    def _define_page_code(self, page: int, total_pages: int) -> None:
+        document = self.document
+        text = encode_page_code(
+            PageCode(
+                document.form_id, document.form_version, document.record_number, page, total_pages, self.document_id
+            )
+        )
+        rows = qr_modules(text)
+        module = min(CODE_MODULE, CODE_SIZE / len(rows))
+        self.beginForm(PAGE_CODE_FORM.format(page=page))
+        self.scale(module, module)
+        # One rectangle per run of dark modules in a row, in module units
+        # (whole numbers): a few hundred short operators, written directly
+        # because ReportLab's path objects cost more than the encoding.
+        operators = ["0 g"]
+        size = len(rows)
+        for row_index, row in enumerate(rows):
+            y = size - 1 - row_index
+            column = 0
+            while column < size:
+                if row[column]:
+                    run_start = column
+                    while column < size and row[column]:
+                        column += 1
+                    operators.append(f"{run_start} {y} {column - run_start} 1 re")
+                else:
+                    column += 1
+        operators.append("f")
+        self.addLiteral("\n".join(operators))
+        self.endForm()
+
+    def _record_metadata(self) -> None:
+        digests = []
+        for content, forms in self._page_contents:
+            drawn = [(xObjectName(name), self._doc.idToObject[xObjectName(name)]) for name in forms]
+            # Form XObjects only: the page total and the page code are forms; a
+            # logo is an image, and is not part of what the patient agrees to.
+            xobjects = [(name, xobject.stream) for name, xobject in drawn if isinstance(xobject, PDFFormXObject)]
+            digests.append(integrity.page_digest(content, [(name, _as_bytes(data)) for name, data in xobjects]))
+        document = self.document
+        identity = {
+            integrity.FORM_ID_KEY: document.form_id,
+            integrity.FORM_VERSION_KEY: document.form_version,
+            integrity.LANGUAGE_KEY: document.language,
+            integrity.RECORD_NUMBER_KEY: document.record_number,
+            integrity.DOCUMENT_ID_KEY: self.document_id,
+        }
+        extra = {
+            **identity,
+            integrity.GENERATOR_KEY: f"consent {__version__}",
+            integrity.PAGE_DIGESTS_KEY: integrity.format_page_digests(digests),
+            integrity.PAGE_VIEW_DIGESTS_KEY: integrity.format_page_digests(
+                integrity.view_digest(view) for view in self._page_views
+            ),
+            integrity.IDENTITY_DIGEST_KEY: integrity.DIGEST_PREFIX + integrity.identity_digest(identity.items()),
+        }
+        info = _ConsentInfo(extra)
+        info.__dict__.update({k: v for k, v in self._doc.info.__dict__.items() if k != "extra"})
+        self._doc.info = info
+
+
+def _embedded_fonts(document: Any) -> list[integrity.EmbeddedFont]:
+    """The font subsets ReportLab has made for this document, as `integrity` describes them."""
+    objects = document.idToObject
+    fonts = []
+    for name, font in objects["BasicFonts"].dict.items():
+        font = objects[font.name] if isinstance(font, PDFObjectReference) else font
+        if not hasattr(font, "FontDescriptor"):
+            raise AssertionError(f"font {name} is not an embedded TrueType subset")
+        descriptor = objects[font.FontDescriptor.name]
+        font_file = objects[descriptor.dict["FontFile2"].name]
+        fonts.append(
+            integrity.EmbeddedFont(
+                resource_name=name,
+                base_font=str(font.BaseFont),
+                first_char=int(font.FirstChar),
+                widths=tuple(float(fp_str(width)) for width in font.Widths.sequence),
+                flags=int(descriptor.dict["Flags"]),
+                missing_width=float(fp_str(descriptor.dict["MissingWidth"])),
+                to_unicode=_as_bytes(objects[font.ToUnicode.name].content),
+                font_file=_as_bytes(font_file.content),
+            )
+        )
+    if not fonts:
+        raise AssertionError("the fonts were not made before the document information")
+    return fonts
+
+
+def _as_bytes(data: str | bytes) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8")
