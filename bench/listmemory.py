@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from generator.intake.appointments import read_appointments, stream_appointments
-from generator.records.batch import check_rows, checked_rows
+from generator.records.rows import check_rows, checked_rows
 from generator.render.fonts import load_fonts
 from generator.definitions.forms import load_form
 load_fonts(); load_form("laser-acne-scar")
