@@ -1,17 +1,14 @@
-"""Form + patient -> Document: the form's prose filled in, its lists placed.
-
-The prose template is Jinja2 (sandboxed, StrictUndefined) producing CommonMark.
-Patient data reaches it only as values, never as template source, and every
-value is Markdown-escaped on output, so a name such as `*Bob* {{7*7}} <b>`
-prints exactly as typed. The renderer escapes again for ReportLab markup.
-"""
+"""The form's prose template: Jinja2, sandboxed and StrictUndefined, held to
+the few constructs a consent form's prose needs (text, variables, if, items(),
+a handful of filters), bounded in output and time, and filled with a patient's
+details as values that are Markdown-escaped, never as template source.
+`compose_body` fills it and hands the Markdown to `markdown`."""
 
 from __future__ import annotations
 
 import re
 import sys
 import traceback
-from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -19,45 +16,21 @@ from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
-from generator.definitions.forms import LIST_INITIALS, PLACED_BY_CONSENT, TEACH_BACK, Form, FormText
-from generator.definitions.labels import format_long_date, labels_for
+from generator.compose.markdown import Placement, blocks_from_markdown
+from generator.definitions.forms import LIST_INITIALS, PLACED_BY_CONSENT, Form, FormText
+from generator.definitions.labels import format_long_date
 from generator.document import (
     Block,
-    BulletList,
-    Choice,
-    Document,
-    Heading,
-    ItemList,
-    Labels,
-    Letterhead,
-    Paragraph,
-    Photographs,
-    Run,
-    Signer,
-    TeachBack,
 )
 from generator.errors import FormDefinitionError
 from generator.intake.patient import Patient
 
-# Markdown gives a meaning to ASCII punctuation; a backslash before each one
-# makes it literal (CommonMark allows escaping any of them).
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-class _Placement:
-    """What `{{ items("name") }}` returns: a marker the Markdown pass replaces."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        # The colon is escaped in any patient value, so no typed text can equal this.
-        self.marker = f"\u27e6items:{name}\u27e7"
-
-
 def _escape_for_markdown(value: Any) -> Any:
-    if isinstance(value, _Placement):
+    if isinstance(value, Placement):
         return value.marker
     if value is None:
         return value
@@ -67,7 +40,6 @@ def _escape_for_markdown(value: Any) -> Any:
 # A form's prose is a few pages; these bounds keep a template mistake (or a
 # hostile one) from building text no form could hold, or running for minutes.
 MAX_TEMPLATE_OUTPUT = 200_000  # characters of Markdown
-MAX_PARAGRAPH = 20_000  # characters in one paragraph or list entry
 MAX_TEMPLATE_SECONDS = 5.0
 
 
@@ -184,132 +156,6 @@ def _unclosed_block(environment: SandboxedEnvironment, source: str) -> tuple[int
     return open_blocks[-1] if open_blocks else None
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False})
-
-
-def format_date(day: date, language: str) -> str:
-    """A date as the form's readers write it: "1 December 2026",
-    "1 décembre 2026", "1 de diciembre de 2026" (CLDR's long format)."""
-    return format_long_date(day, language)
-
-
-def compose(form: Form, patient: Patient, letterhead: Letterhead | None = None) -> Document:
-    """Fill `form` for `patient` in the patient's language, under `letterhead`."""
-    text = form.text(patient.language)
-    labels = labels_for(patient.language)
-    body = _compose_body(form, text, patient)
-    identity_labels = labels["identity"]
-    identity = [
-        (identity_labels["patient"], patient.full_name),
-        (identity_labels["procedure"], text.procedure),
-        (identity_labels["date_of_birth"], format_date(patient.date_of_birth, patient.language)),
-        (identity_labels["record_number"], patient.record_number),
-        (identity_labels["procedure_date"], format_date(patient.procedure_date, patient.language)),
-        (identity_labels["clinician"], patient.clinician),
-    ]
-    if patient.guardian:
-        identity.append((identity_labels["guardian"], patient.guardian))
-        if patient.guardian_relationship:
-            identity.append((identity_labels["guardian_relationship"], patient.guardian_relationship))
-    if patient.interpreter:
-        identity.append((identity_labels["interpreter"], patient.interpreter))
-        if patient.interpreter_language:
-            identity.append((identity_labels["interpreter_language"], patient.interpreter_language))
-    if letterhead is None or not letterhead.name:
-        # Which clinic the consent is given to is part of the record: with no
-        # clinic settings, the form has a blank line to write it by hand.
-        identity.append((identity_labels["facility"], ""))
-    return Document(
-        form_id=form.id,
-        form_version=form.version,
-        language=patient.language,
-        title=text.title,
-        subtitle=labels["subtitle"],
-        form_line=labels["form_line"].format(
-            form_id=form.id,
-            version=form.version,
-            effective=format_date(form.effective_date, patient.language),
-        ),
-        patient_name=patient.full_name,
-        record_number=patient.record_number,
-        identity=tuple(identity),
-        body=body,
-        signers=_signers(form, patient, labels),
-        labels=Labels(**labels["layout"]),
-        letterhead=letterhead or Letterhead(),
-        teach_back=_teach_back(text, labels["teach_back"]),
-        photographs=_photographs(labels["photographs"]) if form.photographs else None,
-    )
-
-
-def _teach_back(text: FormText, wording: Mapping[str, str]) -> TeachBack:
-    return TeachBack(
-        heading=wording["heading"],
-        instructions=wording["instructions"],
-        questions=text.lists[TEACH_BACK],
-        tick_label=wording["tick"],
-        initials_label=wording["initials"],
-    )
-
-
-# The photograph questions, in the order they are asked (ids name the fields).
-PHOTOGRAPH_CHOICES = ("record", "teaching")
-
-
-def _photographs(wording: Mapping[str, str]) -> Photographs:
-    return Photographs(
-        heading=wording["heading"],
-        instructions=wording["instructions"],
-        choices=tuple(Choice(id=choice, text=wording[choice]) for choice in PHOTOGRAPH_CHOICES),
-        agree=wording["agree"],
-        decline=wording["decline"],
-    )
-
-
-def _signers(form: Form, patient: Patient, labels: Mapping[str, Any]) -> tuple[Signer, ...]:
-    """Each signature block, with what its signature attests: a young
-    patient's agreement (assent), the clinician's explanation, the
-    interpreter's interpretation (and its language), what the witness saw."""
-    role_labels, statements, identity = labels["signers"], labels["statements"], labels["identity"]
-    minor = patient.is_minor
-    statement = {
-        "patient": statements["patient_minor"] if minor else "",
-        "guardian": "",
-        "interpreter": statements["interpreter"],
-        "clinician": statements["clinician_guardian" if patient.guardian else "clinician"],
-        "witness": statements["witness_guardian" if patient.guardian else "witness"],
-    }
-    detail = {
-        "guardian": (identity["guardian_relationship"], patient.guardian_relationship or ""),
-        "interpreter": (identity["interpreter_language"], patient.interpreter_language or ""),
-    }
-    printed = {
-        "patient": patient.full_name,
-        "guardian": patient.guardian or "",
-        "interpreter": patient.interpreter or "",
-        "clinician": patient.clinician,
-        "witness": "",
-    }
-    roles = ["patient"]
-    if patient.guardian:
-        roles.append("guardian")
-    if patient.interpreter:
-        roles.append("interpreter")
-    roles += [role for role in ("clinician", "witness") if role in form.signers]
-    return tuple(
-        Signer(
-            role=role,
-            label=role_labels[role],
-            printed_name=printed[role],
-            statement=statement[role],
-            detail=detail.get(role),
-        )
-        for role in roles
-    )
-
-
 # The variables a form's prose may use, and the fields of those that have
 # fields (documented in README.md, "Adding a form"). template_context()
 # provides exactly these; check_template_names() holds templates to them.
@@ -357,7 +203,7 @@ def check_template_names(text: FormText) -> list[str]:
 def template_context(form: Form, text: FormText, patient: Patient, placements: dict[str, int]) -> dict[str, Any]:
     """The variables a form's prose may use: exactly TEMPLATE_VARIABLES."""
 
-    def items(name: str) -> _Placement:
+    def items(name: str) -> Placement:
         if name not in text.lists:
             raise FormDefinitionError(
                 f'{text.body_path}: items("{name}") names no list; the lists are {", ".join(LIST_INITIALS)}.'
@@ -369,7 +215,7 @@ def template_context(form: Form, text: FormText, patient: Patient, placements: d
                 f'Remove {{{{ items("{name}") }}}}.'
             )
         placements[name] = placements.get(name, 0) + 1
-        return _Placement(name)
+        return Placement(name)
 
     language = patient.language
     return {
@@ -389,7 +235,7 @@ def template_context(form: Form, text: FormText, patient: Patient, placements: d
     }
 
 
-def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, ...]:
+def compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, ...]:
     template = _template(text.body_path, text.body_source)
     placements: dict[str, int] = {}
     try:
@@ -410,7 +256,7 @@ def _compose_body(form: Form, text: FormText, patient: Patient) -> tuple[Block, 
                 f'{text.body_path} {how} the list "{name}". Every list must appear exactly '
                 f'once: put {{{{ items("{name}") }}}} on a line of its own.'
             )
-    return _blocks_from_markdown(markdown, text)
+    return blocks_from_markdown(markdown, text)
 
 
 def _render_bounded(template: Template, context: dict[str, Any], body_path: Path) -> str:
@@ -446,94 +292,7 @@ def _template_line(body_path: Path) -> str:
     return ""
 
 
-_ALLOWED_BLOCKS = {
-    "heading_open",
-    "heading_close",
-    "paragraph_open",
-    "paragraph_close",
-    "inline",
-    "bullet_list_open",
-    "bullet_list_close",
-    "list_item_open",
-    "list_item_close",
-}
-
-
-def _blocks_from_markdown(markdown: str, text: FormText) -> tuple[Block, ...]:
-    tokens = _markdown().parse(markdown)
-    blocks: list[Block] = []
-    list_entries: list[tuple[Run, ...]] | None = None
-    heading_level: int | None = None
-    for token in tokens:
-        if token.type not in _ALLOWED_BLOCKS:
-            raise FormDefinitionError(
-                f"{text.body_path} uses Markdown that consent does not print ({token.type}). "
-                "Use ## headings, paragraphs, - bullet lists and **bold** only."
-            )
-        if token.type == "heading_open":
-            heading_level = int(token.tag[1])
-        elif token.type == "bullet_list_open":
-            list_entries = []
-        elif token.type == "bullet_list_close" and list_entries is not None:
-            blocks.append(BulletList(tuple(list_entries)))
-            list_entries = None
-        elif token.type == "inline":
-            runs = _runs(token, text.body_path)
-            if heading_level is not None:
-                blocks.append(Heading("".join(run.text for run in runs), heading_level))
-                heading_level = None
-            elif list_entries is not None:
-                list_entries.append(runs)
-            else:
-                blocks.append(_paragraph_or_list(token, runs, text))
-    return tuple(blocks)
-
-
-def _paragraph_or_list(token: Token, runs: tuple[Run, ...], text: FormText) -> Block:
-    source = token.content.strip()
-    for name, initials in LIST_INITIALS.items():
-        marker = _Placement(name).marker
-        if source == marker:
-            return ItemList(name=name, items=text.lists[name], initials=initials)
-        if marker in source:
-            raise FormDefinitionError(
-                f'{text.body_path}: {{{{ items("{name}") }}}} must be on a line of its own, '
-                "with a blank line before and after it."
-            )
-    return Paragraph(runs)
-
-
-def _runs(token: Token, body_path: Path) -> tuple[Run, ...]:
-    runs: list[Run] = []
-    bold = False
-    for child in token.children or []:
-        if child.type == "text":
-            runs.append(Run(child.content, bold))
-        elif child.type in ("softbreak", "hardbreak"):
-            runs.append(Run(" ", bold))
-        elif child.type == "strong_open":
-            bold = True
-        elif child.type == "strong_close":
-            bold = False
-        else:
-            raise FormDefinitionError(
-                f"{body_path} uses Markdown that consent does not print ({child.type}). "
-                "Use **bold** for emphasis; links, images, code and italics are not printed."
-            )
-    length = sum(len(run.text) for run in runs)
-    if length > MAX_PARAGRAPH:
-        raise FormDefinitionError(
-            f"{body_path}, line {(token.map or [0])[0] + 1} of the filled text: a paragraph of {length:,} "
-            f"characters; one paragraph holds at most {MAX_PARAGRAPH:,}. Split it into shorter paragraphs."
-        )
-    return _merge(runs)
-
-
-def _merge(runs: list[Run]) -> tuple[Run, ...]:
-    merged: list[Run] = []
-    for run in runs:
-        if merged and merged[-1].bold == run.bold:
-            merged[-1] = Run(merged[-1].text + run.text, run.bold)
-        else:
-            merged.append(run)
-    return tuple(merged)
+def format_date(day: date, language: str) -> str:
+    """A date as the form's readers write it: "1 December 2026",
+    "1 décembre 2026", "1 de diciembre de 2026" (CLDR's long format)."""
+    return format_long_date(day, language)
