@@ -154,7 +154,7 @@ def _printable(value: str, where: str, path: Path) -> str:
     characters, and nothing the embedded fonts cannot draw (it would be
     silently dropped from the letterhead)."""
     from generator.errors import FieldError
-    from generator.intake.patient import clean_text
+    from generator.intake.values import clean_text
     from generator.render.fonts import glyph_problem
 
     try:

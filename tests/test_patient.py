@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from generator.errors import PatientError
-from generator.intake.patient import FIELD_LABELS, age_on, read_patient
+from generator.intake.fields import FIELD_LABELS
+from generator.intake.patient import age_on, read_patient
 from tests.conftest import TODAY
 
 

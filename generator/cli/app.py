@@ -18,7 +18,7 @@ from generator._version import __version__
 from generator.config import Settings, find_settings_file, load_settings
 from generator.definitions.forms import form_search_path, load_forms_listing
 from generator.errors import ConsentError, ExitCode, PatientError
-from generator.intake.patient import FIELD_LABELS
+from generator.intake.fields import FIELD_LABELS
 from generator.records.printing import print_pdf
 
 # What each patient option asks for, shown in --help and in prompts.

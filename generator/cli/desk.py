@@ -29,7 +29,8 @@ from generator.cli.app import (
 )
 from generator.definitions.forms import load_form
 from generator.errors import ConsentError, FieldError, PatientError
-from generator.intake.patient import FIELD_LABELS, REQUIRED_FIELDS, PastProcedureDateError
+from generator.intake.fields import FIELD_LABELS, REQUIRED_FIELDS
+from generator.intake.patient import PastProcedureDateError
 from generator.records.audit import AUDIT_LOG_NAME, AuditLog
 from generator.records.filing import Outcome, file_form
 from generator.records.output import require_folder

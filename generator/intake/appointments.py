@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import ConsentError
-from generator.intake.patient import OPTIONAL_FIELDS, REQUIRED_FIELDS
+from generator.intake.fields import OPTIONAL_FIELDS, REQUIRED_FIELDS
 
 FORM_COLUMN = "form"
 REQUIRED_COLUMNS = (FORM_COLUMN, *REQUIRED_FIELDS)
