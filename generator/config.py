@@ -25,18 +25,18 @@ an error naming the file, so a typo never silently drops the letterhead.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import tomlfile
 from generator.errors import ConfigError
 from generator.render.logo import logo_size
+from generator.render.page import PAPER_SIZES
 
 CONFIG_FILE_NAME = "consent.toml"
 CONFIG_ENVIRONMENT_VARIABLE = "CONSENT_CONFIG"
-PAPER_SIZES = ("A4", "letter")
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 
 _SECTIONS = {
@@ -82,16 +82,11 @@ def load_settings(path: Path | None) -> Settings:
     """Read and check the settings file at `path` (None: the defaults)."""
     if path is None:
         return Settings()
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(
             f"The settings file {path} does not exist. Check the path given with --config or CONSENT_CONFIG."
         )
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"The settings file {path} cannot be read: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"The settings file {path} is not valid TOML: {error}.") from None
+    table = tomlfile.read_toml(path, error=ConfigError)
     for section, value in table.items():
         if section not in _SECTIONS:
             raise ConfigError(
@@ -99,12 +94,7 @@ def load_settings(path: Path | None) -> Settings:
             )
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: {section} must be a section, written [{section}].")
-        unknown = sorted(set(value) - _SECTIONS[section])
-        if unknown:
-            raise ConfigError(
-                f"{path}: [{section}] has unknown key {', '.join(unknown)}. "
-                f"Keys it may have: {', '.join(sorted(_SECTIONS[section]))}."
-            )
+        tomlfile.check_unknown_keys(value, path, allowed=_SECTIONS[section], error=ConfigError, section=section)
     folder = path.parent
     clinic_table = table.get("clinic", {})
     clinic = Clinic(

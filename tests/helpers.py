@@ -11,7 +11,7 @@ effective_date = 2026-01-01
 languages = ["en"]
 signers = ["patient", "clinician", "witness"]
 """
-# Every element a form must have (generator.definitions.forms.REQUIRED_ELEMENTS), once.
+# Every element a form must have (generator.definitions.elements.REQUIRED_ELEMENTS), once.
 # (procedure is a plain key, so it comes before the first [[list]] table.)
 REQUIRED_LISTS_TOML = """\
 [[benefits]]

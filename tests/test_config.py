@@ -114,13 +114,24 @@ def test_an_svg_logo_is_drawn_with_embedded_fonts_only(run_cli, tmp_path):
             assert "/FontFile2" in font.get_object()["/FontDescriptor"].get_object()
 
 
+def test_a_settings_file_that_is_a_pipe_is_refused_not_waited_on(run_cli, tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "consent.toml")
+    result = run_cli("--config", "consent.toml", "forms")
+    assert result.exit_code == 1
+    assert "consent.toml cannot be used" in result.output
+
+
 @pytest.mark.parametrize(
     ("settings", "says"),
     [
         (
             CLINIC + 'colour = "blue"\n',
-            "[clinic] has unknown key colour. Keys it may have: address, logo, name, paper, phone.",
+            f', line {CLINIC.count(chr(10)) + 1}: unknown key "colour" in [clinic]. The keys allowed here are: '
+            "address, logo, name, paper, phone.",
         ),
+        (CLINIC.replace("name =", "nmae ="), 'unknown key "nmae" in [clinic]. Did you mean "name"?'),
         ("[letterhead]\nname = 'x'\n", "unknown section [letterhead]"),
         (CLINIC.replace("logo.png", "missing.png"), "[clinic] logo missing.png was not found"),
         (CLINIC.replace("logo.png", "logo.gif"), "must be a PNG, JPEG or SVG file"),

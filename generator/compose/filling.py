@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.compose.template import compose_body, format_date
-from generator.definitions.forms import TEACH_BACK, Form, FormText
+from generator.definitions.elements import TEACH_BACK
+from generator.definitions.forms import Form, FormText
 from generator.definitions.labels import labels_for
 from generator.document import (
     Choice,

@@ -10,7 +10,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from generator.definitions.forms import LIST_INITIALS, FormText
+from generator.definitions.elements import LIST_INITIALS
+from generator.definitions.forms import FormText
 from generator.document import (
     Block,
     BulletList,

@@ -18,7 +18,8 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from generator.compose.markdown import Placement, blocks_from_markdown
-from generator.definitions.forms import LIST_INITIALS, PLACED_BY_CONSENT, Form, FormText
+from generator.definitions.elements import LIST_INITIALS, PLACED_BY_CONSENT
+from generator.definitions.forms import Form, FormText
 from generator.definitions.labels import format_long_date
 from generator.document import (
     Block,

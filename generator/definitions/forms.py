@@ -15,15 +15,15 @@ element valid consent needs (REQUIRED_ELEMENTS) is refused, naming it.
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator import tomlfile
+from generator.definitions.elements import LIST_INITIALS, MAX_PROCEDURE_TEXT, missing_elements
 from generator.document import Item
 from generator.errors import FormDefinitionError, FormNotFoundError, LanguageNotAvailableError
 from generator.resources import builtin_forms_dir
@@ -32,36 +32,6 @@ DEFINITION_FILE = "form.toml"
 CONTENT_FILE = "content.toml"
 BODY_TEMPLATE = "body.md.j2"
 
-# Each structured list, and whether the patient initials every item of it.
-LIST_INITIALS: dict[str, bool] = {
-    "benefits": False,
-    "side_effects": True,
-    "precautions": True,
-    "expectations": False,
-    "alternatives": False,
-    "no_treatment": False,
-    "withdrawal": False,
-    "teach_back": False,
-}
-# Lists consent places itself, in a section of its own: the body must not.
-PLACED_BY_CONSENT = ("teach_back",)
-TEACH_BACK = "teach_back"
-MIN_TEACH_BACK_QUESTIONS = 3
-MAX_PROCEDURE_TEXT = 300
-
-# What valid consent needs a form to say (42 CFR 482.24(c)(4)(v) and CMS's
-# guidance, the Joint Commission's elements, AMA Code 2.1.1, GMC guidance):
-# each element, the key that holds it, and why, for the message that names it.
-REQUIRED_ELEMENTS: dict[str, str] = {
-    "procedure": "the treatment in plain words",
-    "benefits": "what the treatment is expected to do for the patient",
-    "side_effects": "its risks: the side effects the patient initials",
-    "precautions": "the precautions the patient initials",
-    "alternatives": "the other choices the patient has",
-    "no_treatment": "what happens if the patient has no treatment",
-    "withdrawal": "that the patient may change their mind and stop",
-    "teach_back": f"at least {MIN_TEACH_BACK_QUESTIONS} questions the clinician asks to check the patient understood",
-}
 # Guardian and interpreter are not listed: they sign when the patient needs them.
 KNOWN_SIGNERS = ("patient", "clinician", "witness")
 
@@ -221,7 +191,7 @@ def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, Fo
         text = problems.attempt(_load_text, folder / language, language)
         if text is not None:
             texts[language] = text
-            problems.found.extend(missing_elements(text))
+            problems.found.extend(missing_elements(text.procedure, text.lists, text.body_path.parent / CONTENT_FILE))
     if languages and len(texts) == len(languages):
         problems.found.extend(_different_items(texts))
     if problems.found:
@@ -288,32 +258,6 @@ def _photographs(definition: Mapping[str, Any], definition_path: Path) -> bool:
             "consent to photographs of the treated skin."
         )
     return value
-
-
-def missing_elements(text: FormText) -> list[str]:
-    """Each element valid consent needs that `text` lacks, named with its
-    file and what to add. Every language is checked on its own, so a
-    translation cannot quietly drop one."""
-    content_path = text.body_path.parent / CONTENT_FILE
-    problems = []
-    for element, meaning in REQUIRED_ELEMENTS.items():
-        if element == "procedure":
-            if not text.procedure:
-                problems.append(
-                    f'{content_path}: the form does not say {meaning}. Add procedure = "..." (one or two '
-                    "plain sentences); it is printed in the patient's details at the top of the form."
-                )
-            continue
-        count = len(text.lists[element])
-        needed = MIN_TEACH_BACK_QUESTIONS if element == TEACH_BACK else 1
-        if count < needed:
-            found = f" (it has {count})" if count else ""
-            what = f"at least {needed} [[{element}]] items" if needed > 1 else f"a [[{element}]] item"
-            problems.append(
-                f"{content_path}: the form does not list {meaning}{found}. Add {what}, each with an id and a "
-                "text: consent given without it is not informed consent."
-            )
-    return problems
 
 
 def _different_items(texts: Mapping[str, FormText]) -> list[str]:
@@ -429,74 +373,25 @@ MAX_FORM_FILE = 1 << 20
 MAX_ITEM_TEXT = 2_000  # characters in one side effect or precaution: it must fit on a page
 
 
-def _read_bytes(path: Path) -> bytes:
-    from generator.reading import UnreadableFileError, read_regular_file
-
-    try:
-        return read_regular_file(path, limit=MAX_FORM_FILE)
-    except UnreadableFileError as problem:
-        raise FormDefinitionError(f"{path} cannot be used: {problem.reason}") from None
-
-
 def _read_text(path: Path) -> str:
-    try:
-        return _read_bytes(path).decode("utf-8")
-    except UnicodeDecodeError as problem:
-        raise FormDefinitionError(
-            f"{path} is not UTF-8 text (byte {problem.start}). Save it as UTF-8 in your editor."
-        ) from None
+    return tomlfile.read_text(path, error=FormDefinitionError, limit=MAX_FORM_FILE)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(_read_text(path))
-    except tomllib.TOMLDecodeError as problem:
-        raise FormDefinitionError(f"{path} is not valid TOML: {problem}.") from None
+    return tomlfile.read_toml(path, error=FormDefinitionError, limit=MAX_FORM_FILE)
 
 
 def _check_unknown_keys(table: Mapping[str, Any], path: Path, *, allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        key = unknown[0]
-        close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = f' Did you mean "{close[0]}"?' if close else ""
-        others = f" (and {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
-        raise FormDefinitionError(
-            f'{path}{_line_of_key(path, key)}: unknown key "{key}"{others}.{hint} '
-            f"The keys allowed here are: {', '.join(sorted(allowed))}."
-        )
+    tomlfile.check_unknown_keys(table, path, allowed=allowed, error=FormDefinitionError)
 
 
 def _check_missing_keys(table: Mapping[str, Any], path: Path, *, required: set[str]) -> None:
-    missing = sorted(required - set(table))
-    if missing:
-        raise FormDefinitionError(f"{path}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
-
-
-def _line_of_key(path: Path, key: str) -> str:
-    """ ", line N" where `key` is set in the TOML file, if it can be found (tomllib gives no lines)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return ""
-    pattern = re.compile(rf"^\s*(\[\[?)?\s*{re.escape(key)}\s*(=|\])")
-    for number, line in enumerate(lines, start=1):
-        if pattern.match(line):
-            return f", line {number}"
-    return ""
+    tomlfile.check_missing_keys(table, path, required=required, error=FormDefinitionError)
 
 
 def _string(table: Mapping[str, Any], key: str, path: Path) -> str:
-    value = table[key]
-    if not isinstance(value, str) or not value.strip():
-        raise FormDefinitionError(f'{path}: {key} must be text in quotes, e.g. {key} = "...".')
-    return value.strip()
+    return tomlfile.required_text(table, key, path, error=FormDefinitionError)
 
 
 def _string_list(table: Mapping[str, Any], key: str, path: Path) -> list[str]:
-    value = table[key]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise FormDefinitionError(f'{path}: {key} must be a list of text, e.g. {key} = ["en"].')
-    if len(set(value)) != len(value):
-        raise FormDefinitionError(f"{path}: {key} lists the same entry twice.")
-    return list(value)
+    return tomlfile.text_list(table, key, path, error=FormDefinitionError)
