@@ -86,8 +86,9 @@ def verify_command(files: tuple[Path, ...], as_json: bool, trust_files: tuple[Pa
     """
     import json
 
+    from generator.verify.report import report_lines
     from generator.verify.signatures import load_trust_roots
-    from generator.verify.verification import report_lines, verify_file
+    from generator.verify.verification import verify_file
 
     roots = load_trust_roots(trust_files) if trust_files else None
     results = [verify_file(path, roots) for path in files]

@@ -32,13 +32,10 @@ from pypdf.errors import PdfReadError, PdfStreamError
 from generator import integrity
 from generator.reading import UnreadableFileError, read_regular_file
 from generator.verify.changes import (
-    fonts_digest,
     info_text,
-    page_content_digest,
-    page_view,
     revision_changes,
-    view_problems,
 )
+from generator.verify.digests import digest_checks, signature_field_values
 from generator.verify.signatures import SignatureCheck, SignatureReadError, check_signatures
 
 # A consent form is a few hundred kilobytes; even a long one with a large
@@ -58,7 +55,6 @@ NOT_SEALED = (
     "Without a clinic seal, only accidental damage can be detected, not deliberate edits (see consent seal --help)."
 )
 # The first version whose forms carry view and identity digests.
-_VIEW_DIGESTS_SINCE = (0, 3, 0)
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
             )
         info: Mapping[str, Any] = current.metadata or {}
         page_count = len(current.pages)
-        field_values = _signature_field_values(current)
+        field_values = signature_field_values(current)
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as error:
         return Verification(name, False, [f"it is a damaged PDF that cannot be read ({error})."])
     if integrity.FORM_ID_KEY not in info:
@@ -199,7 +195,7 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
 
     # The form as it was made: the sealed (or first signed) revision, else the file as it is.
     made_info: Mapping[str, Any] = made.metadata or {}
-    changed, page_problems, notes = _digest_checks(made, made_info)
+    changed, page_problems, notes = digest_checks(made, made_info)
     problems = page_problems + problems
     changed = sorted(set(changed) | set(later_pages))
 
@@ -305,130 +301,6 @@ def _trust(check: SignatureCheck, trust_roots: Sequence[object] | None) -> bool 
     return None if trust_roots is None else check.trusted
 
 
-def _digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int], list[str], list[str]]:
-    """Pages, views, identity and fonts against the digests the form carries:
-    the changed pages, the problems and the notes."""
-    problems: list[str] = []
-    notes: list[str] = []
-    pages = list(reader.pages)
-    changed: list[int] = []
-    expected = integrity.parse_page_digests(str(info.get(integrity.PAGE_DIGESTS_KEY, "")))
-    if expected is None:
-        problems.append("its page checks are missing or damaged, so its pages cannot be checked.")
-    else:
-        if len(expected) != len(pages):
-            problems.append(f"it was made with {len(expected)} pages, but now has {len(pages)}.")
-        for number, (page, digest) in enumerate(zip(pages, expected, strict=False), start=1):
-            if page_content_digest(page) != digest:
-                changed.append(number)
-        if changed:
-            listed = ", ".join(str(number) for number in changed)
-            problems.append(
-                f"the content of page {listed} changed since the form was made."
-                if len(changed) == 1
-                else f"the content of pages {listed} changed since the form was made."
-            )
-
-    recent = _version(info_text(info, integrity.GENERATOR_KEY)) >= _VIEW_DIGESTS_SINCE
-    views = integrity.parse_page_digests(str(info.get(integrity.PAGE_VIEW_DIGESTS_KEY, "")))
-    if views is None:
-        if recent:
-            problems.append("its page view checks are missing or damaged.")
-        else:
-            notes.append(
-                "Its page boxes and annotations were not checked: its consent version records no digest of them."
-            )
-    else:
-        for number, (page, digest) in enumerate(zip(pages, views, strict=False), start=1):
-            view = page_view(page)
-            if view is None or integrity.view_digest(view) != digest:
-                problems += view_problems(number, view)
-                if number not in changed:
-                    changed.append(number)
-
-    identity = str(info.get(integrity.IDENTITY_DIGEST_KEY, ""))
-    if identity:
-        values = [(key, info_text(info, key) or "") for key in integrity.IDENTITY_KEYS]
-        if identity != integrity.DIGEST_PREFIX + integrity.identity_digest(values):
-            problems.append(
-                "the form's details in the document information (form, version, language, record number or "
-                "document id) were changed after it was made."
-            )
-    elif recent:
-        problems.append("its identity check is missing.")
-    else:
-        notes.append("Its record number was not checked: its consent version records no digest of it.")
-
-    fonts_expected = info.get(integrity.FONTS_DIGEST_KEY)
-    if fonts_expected is None:
-        notes.append("Its fonts were not checked: it was made by a consent version that records no font digest.")
-    elif fonts_digest(reader) != str(fonts_expected):
-        problems.append(
-            "its embedded fonts changed since the form was made, so its text may not show as it was written."
-        )
-    return sorted(changed), problems, notes
-
-
-def _signature_field_values(reader: PdfReader) -> dict[str, bool]:
-    """Each signature field, by name, and whether it holds a signature."""
-    return {
-        name: field_dict.get("/V") is not None
-        for name, field_dict in (reader.get_fields() or {}).items()
-        if field_dict.get("/FT") == "/Sig"
-    }
-
-
-def _version(generator: str | None) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in (generator or "").removeprefix("consent ").split("."))
-    except ValueError:
-        return (0,)
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def report_lines(result: Verification) -> list[str]:
-    """`result` as lines of text for staff."""
-    if not result.is_form:
-        return [f"{result.file}: NOT CHECKED - {result.problems[0]}"]
-    lines = [
-        f"{result.file}",
-        f"  Form:         {result.form_id}, version {result.form_version}, language {result.language}",
-        f"  Record:       {result.record_number}",
-        f"  Document id:  {result.document_id}",
-        f"  Made with:    {result.generator}",
-    ]
-    if result.seal is None:
-        lines.append("  Seal:         none")
-    else:
-        seal = result.seal
-        who = f", by {seal.signer}" if seal.signer else ""
-        when = f" on {seal.sealed_at}" if seal.sealed_at else ""
-        state = "sealed, BROKEN" if seal.problem else f"sealed, intact{who}{when}; {_trust_words(seal.trusted)}"
-        lines.append(f"  Seal:         {state}")
-    if not result.pages_unchanged:
-        changed = ", ".join(str(page) for page in result.changed_pages) or "see below"
-        lines.append(f"  Pages:        {result.pages}; CHANGED since the form was made: {changed}")
-    else:
-        lines.append(f"  Pages:        {result.pages}, all unchanged since the form was made")
-    if result.signatures:
-        lines.append("  Signatures:")
-        width = max(len(signature.name) for signature in result.signatures)
-        for signature in result.signatures:
-            state, detail = _signature_text(signature)
-            lines.append(f"    {signature.name:<{width}}  {state}")
-            if detail:
-                lines.append(f"    {'':<{width}}  {detail}")
-    else:
-        lines.append("  Signatures:   no signature fields")
-    lines.extend(f"  {note}" for note in result.notes)
-    lines.append(f"  Result:       {result.result}")
-    lines.extend(f"    - {problem[0].upper()}{problem[1:]}" for problem in result.problems + result.trust_problems)
-    return lines
-
-
 def printable(text: str | None) -> str | None:
     """`text` from a certificate, safe to print on one line: control and
     formatting characters (a line break that would fake a report line, a
@@ -441,24 +313,5 @@ def printable(text: str | None) -> str | None:
     )
 
 
-def _trust_words(trusted: bool | None) -> str:
-    if trusted is None:
-        return "trust not checked (give --trust CERT)"
-    return "trusted certificate" if trusted else "NOT TRUSTED: its certificate does not chain to --trust"
-
-
-def _signature_text(signature: SignatureField) -> tuple[str, str | None]:
-    """The state of a signature field, and a line about who signed when."""
-    if signature.state == EMPTY:
-        return "empty (not signed yet)", None
-    who = " ".join(
-        part
-        for part in (
-            f"by {signature.signer}" if signature.signer else None,
-            f"on {signature.signed_at}" if signature.signed_at else None,
-        )
-        if part
-    )
-    if signature.state == SIGNED_BROKEN:
-        return f"SIGNED, BROKEN: {signature.problem}", who or None
-    return SIGNED_INTACT, f"{who}; {_trust_words(signature.trusted)}" if who else _trust_words(signature.trusted)
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
