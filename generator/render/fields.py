@@ -18,6 +18,8 @@ from __future__ import annotations
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
+from generator.render import reportlab_internals as internals
+
 # Annotation flag 4 = print: a filled-in field or signature prints with the page.
 _PRINT = 4
 # AcroForm /SigFlags bit 1: the document has signature fields.
@@ -65,14 +67,14 @@ def _add_widget(
             "Type": PDFName("Annot"),
             "Subtype": PDFName("Widget"),
             "F": _PRINT,
-            "P": canvas._doc.thisPageRef(),
+            "P": internals.page_reference(canvas),
             "Rect": PDFArray(list(rect)),
             "AP": appearance,
             "T": PDFString(name),
             **entries,
         }
     )
-    canvas._addAnnotation(widget)
+    internals.add_annotation(canvas, widget)
     form = canvas.acroForm
     form.fields.append(form.getRef(widget))
     widgets = getattr(canvas, "widgets_on_page", None)

@@ -16,10 +16,11 @@ from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.intake.values import describe_character
+from generator.render import reportlab_internals as internals
 from generator.render.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 from generator.resources import fonts_dir
 
@@ -50,13 +51,11 @@ class _EmbeddedFont(TTFont):
         super().__init__(name, filename, shapable=False)
 
     def addObjects(self, doc: Any) -> None:
-        state = self.state.get(doc)
-        subsets = [list(subset) for subset in state.subsets] if state is not None else []
+        subsets = internals.font_subsets(self, doc)
         super().addObjects(doc)
         for number, subset in enumerate(subsets):
-            base_name = b"".join((ttfonts.SUBSETN(number), b"+", self.face.name, self.face.subfontNameX))
-            font_name = base_name.decode("pdfdoc")
-            doc.idToObject["toUnicodeCMap:" + font_name].content = to_unicode_cmap(font_name, subset)
+            font_name = internals.subset_font_name(self, number)
+            internals.set_to_unicode_map(doc, font_name, to_unicode_cmap(font_name, subset))
 
 
 def to_unicode_cmap(font_name: str, subset: list[int]) -> str:

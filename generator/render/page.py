@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from generator import integrity
 from generator._version import __version__
 from generator.document import Document
+from generator.render import reportlab_internals as internals
 from generator.render.fonts import load_fonts
 from generator.render.pagecode import PageCode, encode_page_code
 from generator.render.qr import qr_modules
@@ -80,8 +81,8 @@ class FormCanvas(Canvas):
         self.widgets_on_page: list[tuple[str, integrity.Rect]] = []
 
     def showPage(self) -> None:
-        forms_in_use = list(self._formsinuse)
-        media_box = integrity.normal_rect((0, 0, *self._pagesize))
+        forms_in_use = internals.forms_in_use(self)
+        media_box = integrity.normal_rect((0, 0, *internals.page_size(self)))
         self._page_views.append(
             integrity.PageView(
                 boxes=(media_box,) * len(integrity.BOX_NAMES),
@@ -95,7 +96,7 @@ class FormCanvas(Canvas):
         )
         self.widgets_on_page = []
         super().showPage()
-        content = self._doc.Pages.pages[-1].stream
+        content = internals.last_page_content(self)
         self._page_contents.append((content.encode("utf-8"), forms_in_use))
 
     def save(self) -> None:
@@ -144,7 +145,7 @@ class FormCanvas(Canvas):
     def _record_metadata(self) -> None:
         digests = []
         for content, forms in self._page_contents:
-            drawn = [(xObjectName(name), self._doc.idToObject[xObjectName(name)]) for name in forms]
+            drawn = [(xObjectName(name), internals.registered_object(self, xObjectName(name))) for name in forms]
             # Form XObjects only: the page total and the page code are forms; a
             # logo is an image, and is not part of what the patient agrees to.
             xobjects = [(name, xobject.stream) for name, xobject in drawn if isinstance(xobject, PDFFormXObject)]
@@ -166,14 +167,12 @@ class FormCanvas(Canvas):
             ),
             integrity.IDENTITY_DIGEST_KEY: integrity.DIGEST_PREFIX + integrity.identity_digest(identity.items()),
         }
-        info = _ConsentInfo(extra)
-        info.__dict__.update({k: v for k, v in self._doc.info.__dict__.items() if k != "extra"})
-        self._doc.info = info
+        internals.replace_information(self, lambda: _ConsentInfo(extra))
 
 
 def _embedded_fonts(document: Any) -> list[integrity.EmbeddedFont]:
     """The font subsets ReportLab has made for this document, as `integrity` describes them."""
-    objects = document.idToObject
+    objects = internals.document_objects(document)
     fonts = []
     for name, font in objects["BasicFonts"].dict.items():
         font = objects[font.name] if isinstance(font, PDFObjectReference) else font

@@ -1,0 +1,75 @@
+"""Every use of ReportLab's private internals, in one place.
+
+consent needs a few things ReportLab has no public way to give: the page
+being drawn (a field's /P), its annotations, the content stream of a page
+just finished (for its digest), the document's registered objects and its
+information dictionary, and the font subsets a document used. Each is one
+small function here, so that a new ReportLab that moves one breaks one
+place, which the tests (byte-identical PDFs, page digests, fields) find.
+pyproject.toml bounds ReportLab to the major version these were written for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfgen.canvas import Canvas
+
+
+def page_reference(canvas: Canvas) -> Any:
+    """The page being drawn, as a reference for an annotation's /P."""
+    return canvas._doc.thisPageRef()
+
+
+def add_annotation(canvas: Canvas, annotation: Any) -> None:
+    """Put `annotation` (a PDFDictionary) on the page being drawn."""
+    canvas._addAnnotation(annotation)
+
+
+def page_size(canvas: Canvas) -> tuple[float, float]:
+    return canvas._pagesize
+
+
+def forms_in_use(canvas: Canvas) -> list[str]:
+    """The form XObjects the page being drawn uses."""
+    return list(canvas._formsinuse)
+
+
+def last_page_content(canvas: Canvas) -> str:
+    """The content stream of the page `showPage` has just finished."""
+    return canvas._doc.Pages.pages[-1].stream
+
+
+def registered_object(canvas: Canvas, name: str) -> Any:
+    """An object the document has registered under `name` (a form XObject, a font)."""
+    return canvas._doc.idToObject[name]
+
+
+def document_objects(document: Any) -> dict[str, Any]:
+    """Every object a ReportLab PDFDocument has registered, by name."""
+    return document.idToObject
+
+
+def replace_information(canvas: Canvas, make: Any) -> None:
+    """Replace the document information dictionary with `make()`'s, keeping
+    what ReportLab set in it (title, subject, producer, ...)."""
+    information = make()
+    information.__dict__.update({k: v for k, v in canvas._doc.info.__dict__.items() if k != "extra"})
+    canvas._doc.info = information
+
+
+def font_subsets(font: ttfonts.TTFont, document: Any) -> list[list[int]]:
+    """The subsets of `font` that `document` used so far (character codes)."""
+    state = font.state.get(document)
+    return [list(subset) for subset in state.subsets] if state is not None else []
+
+
+def subset_font_name(font: ttfonts.TTFont, number: int) -> str:
+    """The PDF name ReportLab gives subset `number` of `font` (ABCDEF+Name)."""
+    return b"".join((ttfonts.SUBSETN(number), b"+", font.face.name, font.face.subfontNameX)).decode("pdfdoc")
+
+
+def set_to_unicode_map(document: Any, font_name: str, cmap: str) -> None:
+    """Give the subset `font_name` the ToUnicode CMap `cmap` (before the document is written)."""
+    document.idToObject["toUnicodeCMap:" + font_name].content = cmap
