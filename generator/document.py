@@ -9,7 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
+from enum import StrEnum, auto
+
+# A language as forms and staff name it: a two- or three-letter code ("en", "fr").
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+class Role(StrEnum):
+    """Who signs a form. The value names the signer's form fields
+    (patient_signature, patient_date, patient_time) and their wording in the
+    layout's labels. (Members are lower case, as their values, so a role and
+    its name are the same dictionary key.)"""
+
+    patient = auto()
+    guardian = auto()  # signs for a minor: added when a guardian is named
+    interpreter = auto()  # added when an interpreter is named
+    clinician = auto()
+    witness = auto()
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,7 @@ class Signer:
     an empty value prints a line to write it on by hand.
     """
 
-    role: str
+    role: Role
     label: str
     printed_name: str
     statement: str = ""

@@ -17,6 +17,7 @@ from generator.document import (
     Labels,
     Letterhead,
     Photographs,
+    Role,
     Signer,
     TeachBack,
 )
@@ -103,29 +104,29 @@ def _signers(form: Form, patient: Patient, labels: Mapping[str, Any]) -> tuple[S
     role_labels, statements, identity = labels["signers"], labels["statements"], labels["identity"]
     minor = patient.is_minor
     statement = {
-        "patient": statements["patient_minor"] if minor else "",
-        "guardian": "",
-        "interpreter": statements["interpreter"],
-        "clinician": statements["clinician_guardian" if patient.guardian else "clinician"],
-        "witness": statements["witness_guardian" if patient.guardian else "witness"],
+        Role.patient: statements["patient_minor"] if minor else "",
+        Role.guardian: "",
+        Role.interpreter: statements["interpreter"],
+        Role.clinician: statements["clinician_guardian" if patient.guardian else "clinician"],
+        Role.witness: statements["witness_guardian" if patient.guardian else "witness"],
     }
     detail = {
-        "guardian": (identity["guardian_relationship"], patient.guardian_relationship or ""),
-        "interpreter": (identity["interpreter_language"], patient.interpreter_language or ""),
+        Role.guardian: (identity["guardian_relationship"], patient.guardian_relationship or ""),
+        Role.interpreter: (identity["interpreter_language"], patient.interpreter_language or ""),
     }
     printed = {
-        "patient": patient.full_name,
-        "guardian": patient.guardian or "",
-        "interpreter": patient.interpreter or "",
-        "clinician": patient.clinician,
-        "witness": "",
+        Role.patient: patient.full_name,
+        Role.guardian: patient.guardian or "",
+        Role.interpreter: patient.interpreter or "",
+        Role.clinician: patient.clinician,
+        Role.witness: "",
     }
-    roles = ["patient"]
+    roles = [Role.patient]
     if patient.guardian:
-        roles.append("guardian")
+        roles.append(Role.guardian)
     if patient.interpreter:
-        roles.append("interpreter")
-    roles += [role for role in ("clinician", "witness") if role in form.signers]
+        roles.append(Role.interpreter)
+    roles += [role for role in (Role.clinician, Role.witness) if role in form.signers]
     return tuple(
         Signer(
             role=role,

@@ -24,7 +24,7 @@ from typing import Any
 
 from generator import tomlfile
 from generator.definitions.elements import LIST_INITIALS, MAX_PROCEDURE_TEXT, missing_elements
-from generator.document import Item
+from generator.document import LANGUAGE_CODE, Item, Role
 from generator.errors import FormDefinitionError, FormNotFoundError, LanguageNotAvailableError
 from generator.resources import builtin_forms_dir
 
@@ -33,10 +33,9 @@ CONTENT_FILE = "content.toml"
 BODY_TEMPLATE = "body.md.j2"
 
 # Guardian and interpreter are not listed: they sign when the patient needs them.
-KNOWN_SIGNERS = ("patient", "clinician", "witness")
+KNOWN_SIGNERS = (Role.patient, Role.clinician, Role.witness)
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Form:
     version: str
     effective_date: date
     languages: tuple[str, ...]
-    signers: tuple[str, ...]
+    signers: tuple[Role, ...]
     folder: Path
     texts: Mapping[str, FormText]
     photographs: bool = False  # the form asks consent to photographs of the treated skin
@@ -233,21 +232,21 @@ def _effective_date(definition: Mapping[str, Any], definition_path: Path) -> dat
 def _languages(definition: Mapping[str, Any], definition_path: Path) -> list[str]:
     languages = _string_list(definition, "languages", definition_path)
     for language in languages:
-        if not _LANGUAGE.fullmatch(language):
+        if not LANGUAGE_CODE.fullmatch(language):
             raise FormDefinitionError(f'{definition_path}: language "{language}" must be a code such as "en".')
     return languages
 
 
-def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[str]:
+def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[Role]:
     signers = _string_list(definition, "signers", definition_path)
     unknown_signers = [signer for signer in signers if signer not in KNOWN_SIGNERS]
-    if unknown_signers or "patient" not in signers:
+    if unknown_signers or Role.patient not in signers:
         raise FormDefinitionError(
             f'{definition_path}: signers must include "patient" and may list '
             f"{', '.join(KNOWN_SIGNERS)} (guardian and interpreter are added when needed); "
             f"found {', '.join(signers)}."
         )
-    return signers
+    return [Role(signer) for signer in signers]
 
 
 def _photographs(definition: Mapping[str, Any], definition_path: Path) -> bool:

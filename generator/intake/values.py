@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 
+from generator.document import LANGUAGE_CODE
 from generator.errors import FieldError
 from generator.intake.fields import FIELD_LABELS, MAX_DETAIL_LENGTH, MAX_NAME_LENGTH
 
@@ -23,7 +24,6 @@ _BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 # What a date or a number looks like when it lands in a name's column.
 _LOOKS_LIKE_A_DATE = re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}")
 _LOOKS_LIKE_A_NUMBER = re.compile(r"[\d\s.,/#+-]+")
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 # Given a value, returns a sentence saying which character cannot be drawn and
 # why, or None when every character can be.
@@ -219,7 +219,7 @@ def parse_date(field: str, raw: str | date | None, date_format: str | None = Non
 
 def language_code(raw: object) -> str:
     text = clean_text("language", _as_text("language", raw)).lower() or "en"
-    if not _LANGUAGE_CODE.fullmatch(text):
+    if not LANGUAGE_CODE.fullmatch(text):
         raise FieldError(
             "language",
             f'Language "{text}" is not a language code. Use a two-letter code such as en.',
