@@ -138,6 +138,7 @@ class Labels:
     signature: str
     printed_name: str
     date: str
+    colon: str  # after a label followed by its value: ":" ("\u00a0:" in French)
     time: str
     initials: str
     record: str

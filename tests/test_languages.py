@@ -185,8 +185,8 @@ def test_every_element_of_valid_consent_is_on_the_form(form, language, who):
     if who == "minor":
         assert flat(statements["patient_minor"]) in text
         assert flat(statements["interpreter"]) in text
-        assert flat(f"{identity['interpreter_language']}: Mandarin") in text
-        assert flat(f"{identity['guardian_relationship']}: mother") in text
+        assert flat(f"{identity['interpreter_language']}{layout['colon']} Mandarin") in text
+        assert flat(f"{identity['guardian_relationship']}{layout['colon']} mother") in text
     else:
         assert flat(statements["patient_minor"]) not in text
     # Benefits, no treatment and withdrawal in their own words; sessions as a course.

@@ -74,7 +74,8 @@ def batch_command(
     APPOINTMENTS is a .csv or .xlsx export with a header row. Columns (any
     case; spaces allowed): form, given_name, family_name, date_of_birth,
     record_number, procedure_date, clinician, and optional language,
-    guardian, interpreter.
+    guardian, guardian_relationship, interpreter, interpreter_language
+    (needed in a row that names an interpreter).
 
     Every row is checked first, with the same rules as `consent fill`. Good
     rows each get a PDF named from form, procedure date and record number

@@ -73,10 +73,12 @@ class _InitialledItem(Flowable):
 class _Detail(Flowable):
     """ "Language interpreted: Polish", or the label and a line to write on."""
 
-    def __init__(self, label: str, value: str, styles: Styles) -> None:
+    def __init__(self, label: str, value: str, colon: str, styles: Styles) -> None:
         super().__init__()
-        self._label = Paragraph(markup(label) + ":", styles.printed)
-        self._label_text_width = pdfmetrics.stringWidth(label + ": ", styles.printed.fontName, styles.printed.fontSize)
+        self._label = Paragraph(markup(label + colon), styles.printed)
+        self._label_text_width = pdfmetrics.stringWidth(
+            label + colon + " ", styles.printed.fontName, styles.printed.fontSize
+        )
         self._value = Paragraph(f"<b>{markup(value)}</b>", styles.printed) if value else None
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -118,7 +120,7 @@ class _SignatureBlock(Flowable):
             self._above.append(Paragraph(markup(signer.statement), styles.statement))
         if signer.detail is not None:
             label, value = signer.detail
-            self._above.append(_Detail(label, value, styles))
+            self._above.append(_Detail(label, value, document.labels.colon, styles))
         self._printed_name = signer.printed_name
         self._printed_style = styles.printed
         self._captions = [
