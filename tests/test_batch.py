@@ -173,6 +173,25 @@ def test_an_interpreter_without_their_language_refuses_only_that_row(run_cli, tm
     assert [document["row"] for document in manifest(tmp_path / "out")["documents"]] == [2]
 
 
+def test_one_record_number_for_two_different_patients_refuses_the_later_row(run_cli, tmp_path):
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician",
+        "laser-acne-scar,Bob,Ruiz,1990-01-01,00201,2026-12-01,Dr Lee",
+        "laser-acne-scar,Carl,Other,1960-01-01,00201,2026-12-01,Dr Lee",
+        # The same patient twice on one day, with two clinicians: two forms.
+        "laser-acne-scar,Bob,Ruiz,1990-01-01,00201,2026-12-01,Dr Patel",
+    ]
+    (tmp_path / "list.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli("batch", "list.csv", "--out-dir", "out")
+    assert result.exit_code == 3, result.output
+    (refused,) = error_rows(tmp_path / "out")
+    assert (refused["row"], refused["field"]) == ("3", "record_number")
+    assert refused["message"].startswith("Record number 00201 is also in row 2, for a patient with another name")
+    made = manifest(tmp_path / "out")["documents"]
+    assert [document["row"] for document in made] == [2, 4]
+    assert len({document["file"] for document in made}) == 2
+
+
 def test_all_good_rows_exit_0_with_an_empty_errors_file(run_cli, tmp_path):
     rows = _rows_of_fixture()[:4]
     buffer = io.StringIO(newline="")

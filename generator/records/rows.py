@@ -84,6 +84,7 @@ def checked_rows(
     list of any length is checked in the same memory."""
     forms: dict[str, Form | ConsentError] = {}
     first_row_for_file: dict[bytes, int] = {}
+    first_row_for_record: dict[bytes, tuple[int, bytes]] = {}
     for row in rows:
         too_long = [
             (column, len(value))
@@ -149,6 +150,22 @@ def checked_rows(
                 row_problems.append(RowProblem(row.number, "language", str(problem)))
         if row_problems or form is None or patient is None:
             yield from row_problems
+            continue
+        # A record number belongs to one patient: two different people under
+        # one number in a list means one of them has the wrong number, and
+        # their signed form would be filed in another patient's record.
+        record = hashlib.blake2b(patient.record_number.encode("utf-8"), digest_size=12).digest()
+        who = "\x1f".join((patient.given_name, patient.family_name, patient.date_of_birth.isoformat()))
+        identity = hashlib.blake2b(who.encode("utf-8"), digest_size=8).digest()
+        first_row, first_identity = first_row_for_record.setdefault(record, (row.number, identity))
+        if first_identity != identity:
+            yield RowProblem(
+                row.number,
+                "record_number",
+                f"Record number {patient.record_number} is also in row {first_row}, for a patient with another "
+                "name or date of birth. One record number belongs to one patient: check both rows against the "
+                "practice system, correct the list and run again.",
+            )
             continue
         name = batch_file_name(form, patient)
         key = hashlib.blake2b(name.encode("utf-8"), digest_size=12).digest()
