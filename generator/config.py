@@ -89,11 +89,11 @@ def load_settings(path: Path | None) -> Settings:
     table = tomlfile.read_toml(path, error=ConfigError)
     for section, value in table.items():
         if section not in _SECTIONS:
-            raise ConfigError(
-                f"{path}: unknown section [{section}]. Sections: {', '.join(f'[{s}]' for s in _SECTIONS)}."
+            raise ConfigError.at(
+                path, f"unknown section [{section}]. Sections: {', '.join(f'[{s}]' for s in _SECTIONS)}."
             )
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: {section} must be a section, written [{section}].")
+            raise ConfigError.at(path, f"{section} must be a section, written [{section}].")
         tomlfile.check_unknown_keys(value, path, allowed=_SECTIONS[section], error=ConfigError, section=section)
     folder = path.parent
     clinic_table = table.get("clinic", {})
@@ -106,12 +106,12 @@ def load_settings(path: Path | None) -> Settings:
     )
     dirs = table.get("forms", {}).get("dirs", [])
     if not isinstance(dirs, list) or not all(isinstance(entry, str) for entry in dirs):
-        raise ConfigError(f'{path}: [forms] dirs must be a list of folders, e.g. dirs = ["clinic-forms"].')
+        raise ConfigError.at(path, '[forms] dirs must be a list of folders, e.g. dirs = ["clinic-forms"].')
     forms_dirs = []
     for entry in dirs:
         resolved = (folder / entry).resolve()
         if not resolved.is_dir():
-            raise ConfigError(f"{path}: [forms] dirs names {entry}, but {resolved} is not a folder.")
+            raise ConfigError.at(path, f"[forms] dirs names {entry}, but {resolved} is not a folder.")
         forms_dirs.append(resolved)
     return Settings(clinic=clinic, forms_dirs=tuple(forms_dirs), seal_key=_seal_key(table, folder, path), source=path)
 
@@ -121,21 +121,21 @@ def _seal_key(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'{path}: [seal] key must be a file name in quotes, e.g. key = "clinic-seal.p12".')
+        raise ConfigError.at(path, '[seal] key must be a file name in quotes, e.g. key = "clinic-seal.p12".')
     key = (folder / value).resolve()
     if key.is_dir():
-        raise ConfigError(f"{path}: [seal] key {value} is a folder; give the key file in it, e.g. clinic-seal.p12.")
+        raise ConfigError.at(path, f"[seal] key {value} is a folder; give the key file in it, e.g. clinic-seal.p12.")
     if not key.is_file():
-        raise ConfigError(f"{path}: [seal] key {value} was not found (looked for {key}).")
+        raise ConfigError.at(path, f"[seal] key {value} was not found (looked for {key}).")
     return key
 
 
 def _text(table: dict[str, Any], key: str, path: Path) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
-        raise ConfigError(f'{path}: [clinic] {key} must be text in quotes, e.g. {key} = "...".')
+        raise ConfigError.at(path, f'[clinic] {key} must be text in quotes, e.g. {key} = "...".')
     if len(value) > 120:
-        raise ConfigError(f"{path}: [clinic] {key} is {len(value)} characters long; the letterhead holds 120.")
+        raise ConfigError.at(path, f"[clinic] {key} is {len(value)} characters long; the letterhead holds 120.")
     return _printable(value, f"[clinic] {key}", path)
 
 
@@ -150,11 +150,11 @@ def _printable(value: str, where: str, path: Path) -> str:
     try:
         text = clean_text(where, value)
     except FieldError as problem:
-        raise ConfigError(f"{path}: {problem.message}") from None
+        raise ConfigError.at(path, f"{problem.message}") from None
     reason = glyph_problem(text) if text else None
     if reason is not None:
         reason = reason.replace("Type the name without that character, in the spelling on the patient's ID.", "")
-        raise ConfigError(f"{path}: {where} cannot be printed: {reason.strip()} Remove that character.")
+        raise ConfigError.at(path, f"{where} cannot be printed: {reason.strip()} Remove that character.")
     return text
 
 
@@ -163,12 +163,12 @@ def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
-        raise ConfigError(
-            f'{path}: [clinic] {key} must be a list of lines, e.g. {key} = ["12 River Street", "London"].'
+        raise ConfigError.at(
+            path, f'[clinic] {key} must be a list of lines, e.g. {key} = ["12 River Street", "London"].'
         )
     lines = tuple(_printable(line, f"[clinic] {key}", path) for line in value if line.strip())
     if len(lines) > 4:
-        raise ConfigError(f"{path}: [clinic] {key} has {len(lines)} lines; the letterhead holds 4.")
+        raise ConfigError.at(path, f"[clinic] {key} has {len(lines)} lines; the letterhead holds 4.")
     return lines
 
 
@@ -177,18 +177,18 @@ def _logo(table: dict[str, Any], folder: Path, path: Path) -> Path | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'{path}: [clinic] logo must be a file name in quotes, e.g. logo = "logo.png".')
+        raise ConfigError.at(path, '[clinic] logo must be a file name in quotes, e.g. logo = "logo.png".')
     logo = (folder / value).resolve()
     if logo.suffix.lower() not in LOGO_TYPES:
-        raise ConfigError(f"{path}: [clinic] logo {value} must be a PNG, JPEG or SVG file.")
+        raise ConfigError.at(path, f"[clinic] logo {value} must be a PNG, JPEG or SVG file.")
     if logo.exists() and not logo.is_file():
-        raise ConfigError(f"{path}: [clinic] logo {value} is not an ordinary file (a folder, a pipe or a device).")
+        raise ConfigError.at(path, f"[clinic] logo {value} is not an ordinary file (a folder, a pipe or a device).")
     if not logo.is_file():
-        raise ConfigError(f"{path}: [clinic] logo {value} was not found (looked for {logo}).")
+        raise ConfigError.at(path, f"[clinic] logo {value} was not found (looked for {logo}).")
     try:
         logo_size(logo)  # read now: a damaged logo is reported before any form is made
     except ConfigError as problem:
-        raise ConfigError(f"{path}: [clinic] {problem} Save it again from your drawing program.") from None
+        raise ConfigError.at(path, f"[clinic] {problem} Save it again from your drawing program.") from None
     return logo
 
 
@@ -197,4 +197,4 @@ def _paper(table: dict[str, Any], path: Path) -> str:
     for paper in PAPER_SIZES:
         if isinstance(value, str) and value.strip().lower() == paper.lower():
             return paper
-    raise ConfigError(f'{path}: [clinic] paper must be "A4" or "letter", not {value!r}.')
+    raise ConfigError.at(path, f'[clinic] paper must be "A4" or "letter", not {value!r}.')

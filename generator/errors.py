@@ -8,6 +8,8 @@ message; nothing below it prints or exits.
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
+from typing import Self
 
 
 class ExitCode(IntEnum):
@@ -23,9 +25,26 @@ class ExitCode(IntEnum):
 
 
 class ConsentError(Exception):
-    """Base of every error a user can cause and fix. Its text is shown as-is."""
+    """Base of every error a user can cause and fix. Its text is shown as-is.
+
+    A problem in a file is made with `at(file, message, line)`: it keeps the
+    file and line as fields (for a program to read) and writes them in
+    front of the message, as staff read it: "forms/x/en/content.toml, line 7: ...".
+    """
 
     exit_code = ExitCode.REFUSED
+    file: Path | None = None
+    line: int | None = None
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    @classmethod
+    def at(cls, file: Path, message: str, line: int | None = None) -> Self:
+        problem = cls(f"{file}{f', line {line}' if line else ''}: {message}")
+        problem.file, problem.line, problem.message = file, line, message
+        return problem
 
 
 class FieldError(ConsentError):
@@ -38,15 +57,14 @@ class FieldError(ConsentError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 class PatientError(ConsentError):
     """Raised when one or more patient fields are refused; carries them all."""
 
     def __init__(self, problems: list[FieldError]) -> None:
-        self.problems = problems
         super().__init__("\n".join(problem.message for problem in problems))
+        self.problems = problems
 
 
 class FormNotFoundError(ConsentError):
@@ -85,3 +103,8 @@ class PrintError(ConsentError):
     """
 
     exit_code = ExitCode.PRINT_FAILED
+
+
+class AppointmentListError(ConsentError):
+    """Raised when an appointment list as a whole cannot be used (unreadable,
+    columns missing). Nothing of the batch is written when this is raised."""

@@ -204,3 +204,14 @@ def test_a_runaway_template_is_refused_quickly(run_cli, tmp_path, template, says
     assert says in result.output, result.output
     assert "Traceback" not in result.output
     assert "unknown variable" not in result.output
+
+
+def test_a_template_problem_carries_its_file_and_line_as_fields(tmp_path, fields):
+    body = BODY + "\n{% include 'other.md' %}\n"
+    with pytest.raises(FormDefinitionError) as caught:
+        document_for(tmp_path, fields, {"en/body.md.j2": body})
+    problem = caught.value
+    assert problem.file == tmp_path / "tiny" / "en" / "body.md.j2"
+    assert problem.line == BODY.count("\n") + 2
+    assert str(problem) == f"{problem.file}, line {problem.line}: {problem.message}"
+    assert problem.message.startswith("{% include %} is not allowed")

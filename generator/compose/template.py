@@ -83,33 +83,40 @@ def _check_template_language(body_path: Path, source: str) -> None:
     try:
         tree = _environment().parse(source)
     except RecursionError:
-        raise FormDefinitionError(
-            f"{body_path}: the template is nested too deeply to read. Write it with fewer nested tags."
+        raise FormDefinitionError.at(
+            body_path, "the template is nested too deeply to read. Write it with fewer nested tags."
         ) from None
     for node in tree.find_all(nodes.Node):
         kind = type(node).__name__
-        where = f"{body_path}, line {node.lineno}"
         if kind in _OTHER_TEMPLATES:
-            raise FormDefinitionError(
-                f"{where}: {{% {_OTHER_TEMPLATES[kind]} %}} is not allowed: a form's template cannot use other "
-                "template files. Put the text in this file itself."
+            raise FormDefinitionError.at(
+                body_path,
+                f"{{% {_OTHER_TEMPLATES[kind]} %}} is not allowed: a form's template cannot use other "
+                "template files. Put the text in this file itself.",
+                line=node.lineno,
             )
         if kind not in _ALLOWED_NODES:
             what = _TAG_NAMES.get(kind) or f"this kind of expression ({kind.lower()})"
-            raise FormDefinitionError(
-                f"{where}: {what} is not allowed in a form's template. A form's prose may use {{{{ variables }}}}, "
-                f'{{% if %}} ... {{% endif %}} and {{{{ items("side_effects") }}}}; nothing else.'
+            raise FormDefinitionError.at(
+                body_path,
+                f"{what} is not allowed in a form's template. A form's prose may use {{{{ variables }}}}, "
+                f'{{% if %}} ... {{% endif %}} and {{{{ items("side_effects") }}}}; nothing else.',
+                line=node.lineno,
             )
         if isinstance(node, nodes.Filter) and node.name not in _ALLOWED_FILTERS:
-            raise FormDefinitionError(
-                f"{where}: the filter |{node.name} is not allowed. Filters a form may use: "
-                f"{', '.join(sorted(_ALLOWED_FILTERS))}."
+            raise FormDefinitionError.at(
+                body_path,
+                f"the filter |{node.name} is not allowed. Filters a form may use: "
+                f"{', '.join(sorted(_ALLOWED_FILTERS))}.",
+                line=node.lineno,
             )
         if isinstance(node, nodes.Call) and not (
             isinstance(node.node, nodes.Name) and node.node.name == "items" and not node.kwargs and len(node.args) == 1
         ):
-            raise FormDefinitionError(
-                f'{where}: only items("...") may be called in a form\'s template, with the name of a list.'
+            raise FormDefinitionError.at(
+                body_path,
+                'only items("...") may be called in a form\'s template, with the name of a list.',
+                line=node.lineno,
             )
 
 
@@ -120,8 +127,8 @@ def _template(body_path: Path, source: str) -> Template:
         _check_template_language(body_path, source)
         code = environment.compile(source, name=body_path.name, filename=str(body_path))
     except RecursionError:
-        raise FormDefinitionError(
-            f"{body_path}: the template is nested too deeply to read. Write it with fewer nested tags."
+        raise FormDefinitionError.at(
+            body_path, "the template is nested too deeply to read. Write it with fewer nested tags."
         ) from None
     except TemplateSyntaxError as problem:
         opened = _unclosed_block(environment, source) if "Unexpected end of template" in str(problem.message) else None
@@ -272,14 +279,14 @@ def _render_bounded(template: Template, context: dict[str, Any], body_path: Path
         size += len(piece)
         pieces.append(piece)
         if size > MAX_TEMPLATE_OUTPUT:
-            raise FormDefinitionError(
-                f"{body_path}: the template makes more than {MAX_TEMPLATE_OUTPUT:,} characters of text, more than "
-                "any form holds. Check its loops."
+            raise FormDefinitionError.at(
+                body_path,
+                f"the template makes more than {MAX_TEMPLATE_OUTPUT:,} characters of text, more than "
+                "any form holds. Check its loops.",
             )
         if time.monotonic() - started > MAX_TEMPLATE_SECONDS:
-            raise FormDefinitionError(
-                f"{body_path}: the template takes more than {MAX_TEMPLATE_SECONDS:.0f} seconds to fill. Check its "
-                "loops."
+            raise FormDefinitionError.at(
+                body_path, f"the template takes more than {MAX_TEMPLATE_SECONDS:.0f} seconds to fill. Check its loops."
             )
     return "".join(pieces)
 

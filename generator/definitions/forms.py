@@ -214,17 +214,17 @@ def read_form_folder(folder: Path) -> tuple[Form | None, list[str], dict[str, Fo
 def _form_id(definition: Mapping[str, Any], definition_path: Path, folder: Path) -> str:
     form_id = _string(definition, "id", definition_path)
     if not _ID.fullmatch(form_id):
-        raise FormDefinitionError(f'{definition_path}: id "{form_id}" must be lower-case letters, digits and dashes.')
+        raise FormDefinitionError.at(definition_path, f'id "{form_id}" must be lower-case letters, digits and dashes.')
     if form_id != folder.name:
-        raise FormDefinitionError(f'{definition_path}: id "{form_id}" must match the folder name "{folder.name}".')
+        raise FormDefinitionError.at(definition_path, f'id "{form_id}" must match the folder name "{folder.name}".')
     return form_id
 
 
 def _effective_date(definition: Mapping[str, Any], definition_path: Path) -> date:
     effective_date = definition["effective_date"]
     if not isinstance(effective_date, date) or hasattr(effective_date, "hour"):
-        raise FormDefinitionError(
-            f"{definition_path}: effective_date must be a date written as 2026-11-24 (no quotes)."
+        raise FormDefinitionError.at(
+            definition_path, "effective_date must be a date written as 2026-11-24 (no quotes)."
         )
     return effective_date
 
@@ -233,7 +233,7 @@ def _languages(definition: Mapping[str, Any], definition_path: Path) -> list[str
     languages = _string_list(definition, "languages", definition_path)
     for language in languages:
         if not LANGUAGE_CODE.fullmatch(language):
-            raise FormDefinitionError(f'{definition_path}: language "{language}" must be a code such as "en".')
+            raise FormDefinitionError.at(definition_path, f'language "{language}" must be a code such as "en".')
     return languages
 
 
@@ -241,10 +241,11 @@ def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[Role]
     signers = _string_list(definition, "signers", definition_path)
     unknown_signers = [signer for signer in signers if signer not in KNOWN_SIGNERS]
     if unknown_signers or Role.patient not in signers:
-        raise FormDefinitionError(
-            f'{definition_path}: signers must include "patient" and may list '
+        raise FormDefinitionError.at(
+            definition_path,
+            f'signers must include "patient" and may list '
             f"{', '.join(KNOWN_SIGNERS)} (guardian and interpreter are added when needed); "
-            f"found {', '.join(signers)}."
+            f"found {', '.join(signers)}.",
         )
     return [Role(signer) for signer in signers]
 
@@ -252,9 +253,10 @@ def _signers(definition: Mapping[str, Any], definition_path: Path) -> list[Role]
 def _photographs(definition: Mapping[str, Any], definition_path: Path) -> bool:
     value = definition["photographs"]
     if not isinstance(value, bool):
-        raise FormDefinitionError(
-            f"{definition_path}: photographs must be true or false (no quotes): true adds the section asking "
-            "consent to photographs of the treated skin."
+        raise FormDefinitionError.at(
+            definition_path,
+            "photographs must be true or false (no quotes): true adds the section asking "
+            "consent to photographs of the treated skin.",
         )
     return value
 
@@ -358,9 +360,10 @@ def _procedure(content: Mapping[str, Any], path: Path) -> str:
     procedure = _string(content, "procedure", path)
     procedure = _one_line(procedure)
     if len(procedure) > MAX_PROCEDURE_TEXT:
-        raise FormDefinitionError(
-            f"{path}: procedure is {len(procedure)} characters; it is printed in the patient's details, which hold "
-            f"at most {MAX_PROCEDURE_TEXT}. Say what is done in one or two short sentences."
+        raise FormDefinitionError.at(
+            path,
+            f"procedure is {len(procedure)} characters; it is printed in the patient's details, which hold "
+            f"at most {MAX_PROCEDURE_TEXT}. Say what is done in one or two short sentences.",
         )
     return procedure
 

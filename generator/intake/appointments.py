@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.errors import ConsentError
+from generator.errors import AppointmentListError
 from generator.intake.fields import OPTIONAL_FIELDS, REQUIRED_FIELDS
 
 FORM_COLUMN = "form"
@@ -30,13 +30,6 @@ _DELIMITERS = (",", ";", "\t")
 # Excel writes ="00123" to keep leading zeros when a CSV is saved for Excel.
 _EXCEL_TEXT_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)
 _EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)")
-
-
-class AppointmentListError(ConsentError):
-    """Raised when the list as a whole cannot be used (unreadable, columns missing).
-
-    Nothing of the batch is written when this is raised.
-    """
 
 
 @dataclass(frozen=True)
