@@ -330,3 +330,16 @@ def test_every_field_can_be_filled_and_signed_in_turn_and_the_form_stays_intact(
     assert report["result"] == "intact", text
     states = {signature["name"]: signature["state"] for signature in report["signatures"]}
     assert set(states.values()) == {"signed, intact"} and len(states) == 3
+
+
+def test_a_photograph_question_ticked_both_ways_is_pointed_out(tmp_path):
+    from generator import fill
+    from tests.conftest import TODAY
+
+    pdf = fill("laser-acne-scar", dict(ADULT), today=TODAY).pdf
+    both = fill_fields(pdf, {"photographs_record_agree": "/Yes", "photographs_record_decline": "/Yes"})
+    exit_code, report, text = verify(tmp_path, both)
+    assert exit_code == 0 and report["result"] == "intact"  # the form is as it was made
+    assert 'both "photographs_record_agree" and "photographs_record_decline" are ticked' in text
+    one = fill_fields(pdf, {"photographs_record_agree": "/Yes"})
+    assert "are ticked" not in verify(tmp_path, one)[2]

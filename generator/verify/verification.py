@@ -196,6 +196,7 @@ def verify_data(name: str, data: bytes, trust_roots: Sequence[object] | None = N
     # The form as it was made: the sealed (or first signed) revision, else the file as it is.
     made_info: Mapping[str, Any] = made.metadata or {}
     changed, page_problems, notes = digest_checks(made, made_info)
+    notes += _answers_both_ways(current)
     problems = page_problems + problems
     changed = sorted(set(changed) | set(later_pages))
 
@@ -315,3 +316,25 @@ def printable(text: str | None) -> str | None:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _answers_both_ways(reader: PdfReader) -> list[str]:
+    """A question ticked both ways ("I agree" and "I do not agree" to
+    photographs): the form may be unchanged, but it does not say what the
+    patient chose. Each box is its own field, as filling tools (and
+    pyHanko's checks of a signed form) expect, so nothing stops both."""
+    try:
+        fields = reader.get_fields() or {}
+    except Exception:  # an unreadable field tree is reported by the other checks
+        return []
+
+    def ticked(name: str) -> bool:
+        value = fields[name].get("/V") if name in fields else None
+        return value is not None and str(value) != "/Off"
+
+    return [
+        f'both "{name}" and "{name[: -len("_agree")]}_decline" are ticked, so the form does not say what the patient '
+        "chose: ask them, and record their answer."
+        for name in sorted(fields)
+        if name.endswith("_agree") and ticked(name) and ticked(name[: -len("_agree")] + "_decline")
+    ]
