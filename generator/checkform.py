@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.api import make_form
 from generator.compose import check_template_names
-from generator.definitions.forms import DEFINITION_FILE, Form, read_form_folder
+from generator.definitions.forms import CONTENT_FILE, DEFINITION_FILE, Form, read_form_folder
 from generator.definitions.labels import labels_for
 from generator.definitions.readability import MAX_GRADE, MIN_READING_EASE, Readability, measure, patient_facing_text
 from generator.errors import ConsentError
@@ -29,6 +29,7 @@ class FormCheck:
     problems: list[str] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # language -> pages of the adult's form
     readability: list[Readability] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, but not a reason to refuse the form
 
     @property
     def ready(self) -> bool:
@@ -59,6 +60,15 @@ def check_form_folder(folder: Path, today: date) -> FormCheck:
     if form is None:
         return check
     check.form = form
+    unlisted = sorted(
+        path.parent.name for path in folder.glob(f"*/{CONTENT_FILE}") if path.parent.name not in form.languages
+    )
+    if unlisted:
+        check.notes.append(
+            f"{', '.join(name + '/' for name in unlisted)} {'is' if len(unlisted) == 1 else 'are'} not in "
+            f"{DEFINITION_FILE}'s languages, so {'it is' if len(unlisted) == 1 else 'they are'} not checked and "
+            "never used. Add the language to languages when its text is ready."
+        )
     for language in fillable:
         _check_readability(check, form, language, today)
         for patient_fields in _test_patients(language, today):

@@ -274,3 +274,18 @@ def test_photographs_must_be_true_or_false(run_cli, tmp_path):
     result = run_cli("check-form", str(folder))
     assert result.exit_code == 1
     assert "photographs must be true or false (no quotes)" in result.output
+
+
+def test_teach_back_placed_in_the_prose_is_named_with_its_line(run_cli, tmp_path):
+    folder = build_form(tmp_path, {"en/body.md.j2": BODY + '\n{{ items("teach_back") }}\n'})
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 1
+    line = BODY.count("\n") + 2
+    assert f'body.md.j2, line {line}: items("teach_back") must not be placed in the prose' in result.output
+
+
+def test_a_language_folder_not_in_languages_is_pointed_out(run_cli, tmp_path):
+    folder = bilingual(tmp_path, **{"form.toml": FORM_TOML})  # fr/ is there, but languages = ["en"]
+    result = run_cli("check-form", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "note: fr/ is not in form.toml's languages, so it is not checked and never used." in result.output

@@ -195,12 +195,16 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
     """Check a form folder before the clinic uses it.
 
     \b
-    Checks form.toml (keys and types), that every language lists the same
-    side effects, precautions, expectations and alternatives, that each
-    template parses and uses only names consent provides (naming the file
-    and line of any problem), that consent has the layout's wording in each
-    language, and that the form fills for test patients (an adult, and a
-    minor with a guardian and an interpreter).
+    Checks form.toml (keys and types), that every language gives every
+    element valid consent needs (the procedure, benefits, side effects,
+    precautions, alternatives, what happens without treatment, the
+    withdrawal statement and at least three teach-back questions) and lists
+    the same items, that each template parses and uses only names consent
+    provides (naming the file and line of any problem), that consent has
+    the layout's wording in each language, that the text reads at grade 8
+    or lower in English (figures shown for every language), and that the
+    form fills for test patients (an adult, and a minor with a guardian and
+    an interpreter).
 
     \b
     Example:
@@ -221,10 +225,14 @@ def check_form_command(folders: tuple[Path, ...]) -> None:
             click.echo(f"{folder}: ready - {form.id} v{form.version}, languages {', '.join(form.languages)}")
             click.echo(f"  test fill: {pages}")
             click.echo(f"  readability: {'; '.join(figures.describe() for figures in check.readability)}")
+            for note in check.notes:
+                click.echo(f"  note: {note}")
         else:
             all_ready = False
             click.echo(f"{folder}: NOT READY")
             for problem in check.problems:
                 click.echo(f"  - {problem}")
+            for note in check.notes:
+                click.echo(f"  note: {note}")
     if not all_ready:
         sys.exit(ExitCode.REFUSED)

@@ -205,6 +205,19 @@ def check_template_names(text: FormText) -> list[str]:
                     f'{text.body_path}, line {attribute.lineno}: "{target.name}" has no field "{attribute.attr}" '
                     f"(its fields: {offered})."
                 )
+    for call in tree.find_all(nodes.Call):
+        argument = call.args[0] if len(call.args) == 1 else None
+        if isinstance(argument, nodes.Const) and argument.value in PLACED_BY_CONSENT:
+            problems.append(
+                f'{text.body_path}, line {call.lineno}: items("{argument.value}") must not be placed in the prose: '
+                'consent prints these questions in their own section ("Check your understanding"), with a box '
+                f'for each. Remove {{{{ items("{argument.value}") }}}}.'
+            )
+        elif isinstance(argument, nodes.Const) and argument.value not in LIST_INITIALS:
+            problems.append(
+                f'{text.body_path}, line {call.lineno}: items("{argument.value}") names no list; the lists are '
+                f"{', '.join(LIST_INITIALS)}."
+            )
     return problems
 
 
