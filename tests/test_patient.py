@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from generator.errors import PatientError
+from generator.errors import FieldError, PatientError
 from generator.intake.fields import FIELD_LABELS
 from generator.intake.patient import age_on, read_patient
 from tests.conftest import TODAY
@@ -233,3 +233,36 @@ def test_a_guardians_relationship_is_optional_and_kept_as_typed(fields):
     assert read_patient(fields, today=TODAY).guardian_relationship is None
     fields["guardian_relationship"] = "legal  guardian"
     assert read_patient(fields, today=TODAY).guardian_relationship == "legal guardian"
+
+
+# One good and one bad value for every detail, as staff might type them.
+AS_TYPED = {
+    "given_name": ("Zoë", "07/03/1990"),
+    "family_name": ("Ruiz-López", "Ruiz\u202e"),
+    "date_of_birth": ("1990-03-07", "1990-13-45"),
+    "record_number": ("00123", "0" * 41),
+    "procedure_date": ("2026-12-01", "2030-01-01"),
+    "clinician": ("Dr Lee", "2026-12-01"),
+    "guardian": ("Rosa Ruiz", "Rosa 2"),
+    "guardian_relationship": ("mother", "12"),
+    "interpreter": ("Li Wei", "\t"),
+    "interpreter_language": ("Mandarin", "x" * 61),
+    "language": ("fr", "french!"),
+}
+
+
+@pytest.mark.parametrize("field", list(AS_TYPED))
+def test_each_detail_checked_as_it_is_typed_gets_the_verdict_of_the_whole_record(fields, field):
+    """The desk checks each answer on its own (read_field) before the record
+    is read whole (read_patient): the two must agree, for every detail."""
+    from generator.intake.patient import read_field
+
+    good, bad = AS_TYPED[field]
+    assert FIELD_LABELS[field]
+    assert read_field(field, good, today=TODAY) not in (None, "")
+    with pytest.raises(FieldError) as caught:
+        read_field(field, bad, today=TODAY)
+    assert caught.value.field == field
+    whole = {**fields, "guardian": "Rosa Ruiz", "interpreter": "Li Wei", "interpreter_language": "Mandarin"}
+    whole[field] = bad
+    assert problems(whole)[field] == caught.value.message

@@ -305,3 +305,61 @@ def test_a_failed_write_leaves_the_earlier_file_exactly_as_it_was(run_cli, tmp_p
     assert "No space left on device" in result.output
     assert (tmp_path / "form.pdf").read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["consent-audit.jsonl", "form.pdf"]
+
+
+def test_the_manifest_says_exactly_what_a_rerun_and_a_refusal_did(run_cli, tmp_path):
+    """Every key of manifest.json, with its value, for a list with one good
+    row, one refused row and a second run: a program filing the forms reads
+    these names."""
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician",
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee",
+        "laser-acne-scar,Bo,Li,1991-01-01,,2026-12-01,Dr Lee",
+    ]
+    (tmp_path / "day.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for run in ("first", "again"):
+        assert run_cli("batch", "day.csv", "--out-dir", "out").exit_code == 3
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+        (document,) = manifest["documents"]
+        pages = document["pages"]
+        assert manifest == {
+            "appointments": "day.csv",
+            "documents": [
+                {
+                    "row": 2,
+                    "file": document["file"],
+                    "status": "made" if run == "first" else "already there",
+                    "sha256": document["sha256"],
+                    "pages": pages,
+                    "form": FORM_ID,
+                    "form_version": document["form_version"],
+                    "document_id": document["document_id"],
+                }
+            ],
+            "totals": {
+                "rows": 2,
+                "documents": 1,
+                "made": 1 if run == "first" else 0,
+                "already_there": 0 if run == "first" else 1,
+                "replaced": 0,
+                "refused_rows": 1,
+                "pages": pages,
+                "bundle": "print-bundle.pdf",
+                "bundle_pages": pages + pages % 2,
+            },
+            "refused_rows": [3],
+            "stopped": None,
+        }
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o640), (0o077, 0o600), (0o000, 0o640)])
+def test_a_saved_form_is_private_whatever_the_umask(run_cli, tmp_path, umask, mode):
+    import os
+    import stat
+
+    previous = os.umask(umask)
+    try:
+        assert run_cli("fill", FORM_ID, *_options(ADULT), "-o", "form.pdf").exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "form.pdf").stat().st_mode) == mode
