@@ -24,6 +24,7 @@ from qrcode.constants import ERROR_CORRECT_M  # noqa: E402
 from qrcode.main import QRCode  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 
+import generator.render.page as page  # noqa: E402
 import generator.render.pdf as render  # noqa: E402
 from generator import fill  # noqa: E402
 from generator.render.pagecode import decode_page_code  # noqa: E402
@@ -48,10 +49,12 @@ def old_design() -> None:
         code.make(fit=True)
         return code.get_matrix()
 
-    render.qr_modules = modules
-    render.CODE_MODULE = 0.45 * mm
-    render.CODE_SIZE = 15 * mm
-    render.FOOTER_RULE_Y = render.CODE_BOTTOM + render.CODE_SIZE + 2.5 * mm
+    # The page (page.py) draws the code; the layout (pdf.py) leaves room for it.
+    page.qr_modules = modules
+    page.CODE_MODULE = 0.45 * mm
+    for module in (page, render):
+        module.CODE_SIZE = 15 * mm
+        module.FOOTER_RULE_Y = page.CODE_BOTTOM + 15 * mm + 2.5 * mm
 
 
 def decode_rate(forms: int, dpi: int) -> tuple[int, int]:

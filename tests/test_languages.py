@@ -144,7 +144,7 @@ def test_every_wording_files_dates_match_babel_for_its_locale():
                 if day_number == 1:  # CLDR writes the number; French writes "1er" (first_of_month)
                     expected = expected.replace("1", labels_for(language)["first_of_month"], 1)
                 assert format_long_date(day, language) == expected, (
-                    f"generator/labels/{language}.toml [dates] differs from Babel for {day}; "
+                    f"generator/definitions/labels/{language}.toml [dates] differs from Babel for {day}; "
                     f"run: python tools/date_wording.py {locale}"
                 )
 

@@ -1,4 +1,4 @@
-"""Print the [dates] table of a wording file (generator/labels/<lang>.toml)
+"""Print the [dates] table of a wording file (generator/definitions/labels/<lang>.toml)
 from CLDR, through Babel, for a date locale.
 
 consent writes long dates ("1 December 2026", "1 de diciembre de 2026") from
