@@ -363,3 +363,41 @@ def test_a_saved_form_is_private_whatever_the_umask(run_cli, tmp_path, umask, mo
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "form.pdf").stat().st_mode) == mode
+
+
+# One table of refusals, run through every way a patient reaches consent:
+# the desk's command (fill) and the clinic day's list (batch). Each must refuse
+# the same detail, naming the same field, in the same words. (The desk web page
+# of issue 14 joins this table when it exists.)
+REFUSALS = [
+    ("digits in a name", {"given_name": "07/03/1990"}, "given_name", "contains digits"),
+    ("a bidi override", {"family_name": "Ruiz\u202e"}, "family_name", "U+202E"),
+    ("an impossible date", {"date_of_birth": "1990-13-45"}, "date_of_birth", "is not a real date"),
+    ("a record number too long", {"record_number": "0" * 41}, "record_number", "41 characters long"),
+    ("a date years ahead", {"procedure_date": "2030-01-01"}, "procedure_date", "more than a year ahead"),
+    ("a date as the clinician", {"clinician": "2026-12-01"}, "clinician", "looks like a date or a number"),
+    ("a minor without a guardian", {"date_of_birth": "2012-05-05"}, "guardian", "a parent or guardian must sign"),
+    ("an interpreter without a language", {"interpreter": "Li Wei"}, "interpreter_language", "not the language"),
+    ("a character no font has", {"given_name": "Ana ✅"}, "given_name", "cannot be printed"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "field", "says"), REFUSALS, ids=[case[0] for case in REFUSALS])
+def test_the_desk_and_the_list_refuse_alike(run_cli, tmp_path, case, change, field, says):
+    details = {**ADULT, **change}
+    desk = run_cli("fill", FORM_ID, *_options(details), "-o", "desk.pdf")
+    assert desk.exit_code == 1, desk.output
+    assert says in desk.output
+    assert not (tmp_path / "desk.pdf").exists()
+    columns = list(details)
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([["form", *columns], [FORM_ID, *(details[column] for column in columns)]])
+    (tmp_path / "list.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    day = run_cli("batch", "list.csv", "--out-dir", "out")
+    assert day.exit_code == 3, day.output
+    with (tmp_path / "out" / "errors.csv").open(encoding="utf-8-sig", newline="") as stream:
+        refused = [row for row in csv.DictReader(stream) if row["field"] == field]
+    assert len(refused) == 1, f"{case}: {refused}"
+    assert says in refused[0]["message"]
+    # The same words at the desk as in the list.
+    assert refused[0]["message"] in desk.output
