@@ -16,8 +16,8 @@ import click
 
 from generator._version import __version__
 from generator.config import Settings, find_settings_file, load_settings
-from generator.definitions.forms import form_search_path, load_forms_listing
-from generator.errors import ConsentError, ExitCode, PatientError
+from generator.definitions.forms import form_search_path
+from generator.errors import ConsentError, PatientError
 from generator.intake.fields import FIELD_LABELS
 from generator.records.printing import print_pdf
 
@@ -142,30 +142,6 @@ def _search_path() -> list[Path]:
     folders, then the built-in forms."""
     root = click.get_current_context().find_root()
     return form_search_path([*root.params["forms_dirs"], *_settings().forms_dirs])
-
-
-@main.command("forms")
-def list_forms() -> None:
-    """List the forms you can fill: id, title, version and languages.
-
-    A form folder that cannot be loaded is named, with what is wrong, after
-    the list (exit 1); `consent check-form FOLDER` shows every problem.
-    """
-    forms, problems = load_forms_listing(_search_path())
-    if not forms and not problems:
-        click.echo("No forms found.")
-        return
-    id_width = max((len(form.id) for form in forms), default=2)
-    title_width = max((len(form.title) for form in forms), default=5)
-    click.echo(f"{'ID':<{id_width}}  {'TITLE':<{title_width}}  VERSION  LANGUAGES")
-    for form in forms:
-        languages = ", ".join(form.languages)
-        click.echo(f"{form.id:<{id_width}}  {form.title:<{title_width}}  {form.version:<7}  {languages}")
-    if problems:
-        click.echo(f"\n{len(problems)} form folder(s) could not be loaded and cannot be filled:", err=True)
-        for problem in problems:
-            click.echo(f"  - {problem}", err=True)
-        sys.exit(ExitCode.REFUSED)
 
 
 def _print_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

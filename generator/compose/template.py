@@ -207,34 +207,32 @@ def check_template_names(text: FormText) -> list[str]:
                 )
     for call in tree.find_all(nodes.Call):
         argument = call.args[0] if len(call.args) == 1 else None
-        if isinstance(argument, nodes.Const) and argument.value in PLACED_BY_CONSENT:
-            problems.append(
-                f'{text.body_path}, line {call.lineno}: items("{argument.value}") must not be placed in the prose: '
-                'consent prints these questions in their own section ("Check your understanding"), with a box '
-                f'for each. Remove {{{{ items("{argument.value}") }}}}.'
-            )
-        elif isinstance(argument, nodes.Const) and argument.value not in LIST_INITIALS:
-            problems.append(
-                f'{text.body_path}, line {call.lineno}: items("{argument.value}") names no list; the lists are '
-                f"{', '.join(LIST_INITIALS)}."
-            )
+        if isinstance(argument, nodes.Const):
+            problem = _placement_problem(str(argument.value))
+            if problem is not None:
+                problems.append(f"{text.body_path}, line {call.lineno}: {problem}")
     return problems
+
+
+def _placement_problem(name: str) -> str | None:
+    """Why the prose cannot place the list `name` with items(), or None if it can."""
+    if name not in LIST_INITIALS:
+        return f'items("{name}") names no list; the lists are {", ".join(LIST_INITIALS)}.'
+    if name in PLACED_BY_CONSENT:
+        return (
+            f'items("{name}") must not be placed in the prose: consent prints these questions in their own '
+            f'section ("Check your understanding"), with a box for each. Remove {{{{ items("{name}") }}}}.'
+        )
+    return None
 
 
 def template_context(form: Form, text: FormText, patient: Patient, placements: dict[str, int]) -> dict[str, Any]:
     """The variables a form's prose may use: exactly TEMPLATE_VARIABLES."""
 
     def items(name: str) -> Placement:
-        if name not in text.lists:
-            raise FormDefinitionError(
-                f'{text.body_path}: items("{name}") names no list; the lists are {", ".join(LIST_INITIALS)}.'
-            )
-        if name in PLACED_BY_CONSENT:
-            raise FormDefinitionError(
-                f'{text.body_path}: items("{name}") must not be placed in the prose: consent prints these '
-                'questions in their own section ("Check your understanding"), with a box for each. '
-                f'Remove {{{{ items("{name}") }}}}.'
-            )
+        problem = _placement_problem(name)
+        if problem is not None:
+            raise FormDefinitionError.at(text.body_path, problem)
         placements[name] = placements.get(name, 0) + 1
         return Placement(name)
 

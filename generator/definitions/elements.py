@@ -21,8 +21,8 @@ LIST_INITIALS: dict[str, bool] = {
     "teach_back": False,
 }
 # Lists consent places itself, in a section of its own: the body must not.
-PLACED_BY_CONSENT = ("teach_back",)
 TEACH_BACK = "teach_back"
+PLACED_BY_CONSENT = (TEACH_BACK,)
 MIN_TEACH_BACK_QUESTIONS = 3
 MAX_PROCEDURE_TEXT = 300
 
