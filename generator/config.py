@@ -18,6 +18,12 @@ of these, forms have no letterhead and are printed on A4. Example::
     key = "clinic-seal.p12"         # PKCS#12 or PEM; relative to this file.
                                     # Its password: $CONSENT_SEAL_PASSWORD
 
+    [serve]                         # `consent serve`, the desk in a browser
+    users = "staff.users"           # staff sign-in (consent serve add-user NAME)
+    certificate = "desk.crt"        # TLS certificate and key (PEM), needed to
+    key = "desk.key"                #   serve other computers (--host)
+    printer = "Reception"           # CUPS queue of the Print button
+
 Anything unexpected (an unknown key, a wrong type, a missing logo file) is
 an error naming the file, so a typo never silently drops the letterhead.
 """
@@ -43,6 +49,7 @@ _SECTIONS = {
     "clinic": {"name", "address", "phone", "logo", "paper"},
     "forms": {"dirs"},
     "seal": {"key"},
+    "serve": {"users", "certificate", "key", "printer"},
 }
 
 
@@ -58,11 +65,22 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """What `consent serve` needs beyond the forms: who may sign in, TLS, the printer."""
+
+    users: Path | None = None  # the staff sign-in file (generator.serve.accounts)
+    certificate: Path | None = None  # TLS certificate chain, PEM
+    key: Path | None = None  # its private key, PEM
+    printer: str | None = None  # CUPS queue; None: the default printer
+
+
+@dataclass(frozen=True)
 class Settings:
     clinic: Clinic = Clinic()
     forms_dirs: tuple[Path, ...] = ()
     seal_key: Path | None = None  # the clinic seal's key file (generator.verify.seal)
     source: Path | None = None  # the file they came from, if any
+    serve: ServeSettings = ServeSettings()
 
 
 def find_settings_file(explicit: Path | None, environment: Mapping[str, str] | None = None) -> Path | None:
@@ -113,7 +131,40 @@ def load_settings(path: Path | None) -> Settings:
         if not resolved.is_dir():
             raise ConfigError.at(path, f"[forms] dirs names {entry}, but {resolved} is not a folder.")
         forms_dirs.append(resolved)
-    return Settings(clinic=clinic, forms_dirs=tuple(forms_dirs), seal_key=_seal_key(table, folder, path), source=path)
+    return Settings(
+        clinic=clinic,
+        forms_dirs=tuple(forms_dirs),
+        seal_key=_seal_key(table, folder, path),
+        source=path,
+        serve=_serve(table.get("serve", {}), folder, path),
+    )
+
+
+def _serve(table: dict[str, Any], folder: Path, path: Path) -> ServeSettings:
+    files: dict[str, Path | None] = {}
+    for key, example in (("users", "staff.users"), ("certificate", "desk.crt"), ("key", "desk.key")):
+        value = table.get(key)
+        if value is None:
+            files[key] = None
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError.at(path, f'[serve] {key} must be a file name in quotes, e.g. {key} = "{example}".')
+        named = (folder / value).resolve()
+        # The sign-in file may not exist yet: `consent serve add-user` makes it.
+        if key != "users" and not named.is_file():
+            raise ConfigError.at(path, f"[serve] {key} {value} was not found (looked for {named}).")
+        files[key] = named
+    if (files["certificate"] is None) != (files["key"] is None):
+        raise ConfigError.at(path, "[serve] needs both certificate and key for TLS, or neither.")
+    printer = table.get("printer")
+    if printer is not None and (not isinstance(printer, str) or not printer.strip()):
+        raise ConfigError.at(path, '[serve] printer must be a CUPS printer name in quotes, e.g. printer = "Reception".')
+    return ServeSettings(
+        users=files["users"],
+        certificate=files["certificate"],
+        key=files["key"],
+        printer=printer.strip() if printer else None,
+    )
 
 
 def _seal_key(table: dict[str, Any], folder: Path, path: Path) -> Path | None:

@@ -22,7 +22,7 @@ Exit codes (part of the contract, documented in the README):
      the forms it saved are listed in manifest.json, the rest in errors.csv
 """
 
-from generator.cli import checks, day, desk  # noqa: F401 (each registers its commands)
+from generator.cli import checks, day, desk, serve  # noqa: F401 (each registers its commands)
 from generator.cli.app import main
 
 __all__ = ["main"]

@@ -62,11 +62,17 @@ class AuditLog:
     killed keeps the lines of every document it finished.
     """
 
-    def __init__(self, path: Path, *, command: str, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, path: Path, *, command: str, clock: Callable[[], datetime] | None = None, user: str | None = None
+    ) -> None:
+        """`user` names who made the documents when it is not the login name
+        running consent: the member of staff signed in to `consent serve`."""
         self.path = path
         self._command = command
         self._clock = clock or (lambda: datetime.now(UTC))
         self._user, self._machine = _operator()
+        if user is not None:
+            self._user = user
         self._descriptor = _open_log(path)
 
     def record(self, entry: AuditEntry) -> None:

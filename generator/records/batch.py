@@ -74,6 +74,9 @@ def run_batch(
     clinic: Clinic | None = None,
     seal_key: Path | None = None,
     replace: bool = False,
+    user: str | None = None,
+    command: str = "batch",
+    start_method: str | None = None,
 ) -> BatchResult:
     """The whole batch. Raises ConsentError only when nothing can be done.
 
@@ -84,6 +87,13 @@ def run_batch(
     `out_dir`) as soon as it is written. With `seal_key`, every form made is
     sealed with it; with `replace`, an earlier unsigned version of a form is
     replaced (a signed or filled one never is).
+
+    `user` and `command` are what the audit log says made the forms (default:
+    the login name, "batch"). `start_method` is how worker processes start
+    (a multiprocessing start method; default: the platform's): a program
+    that runs threads, such as `consent serve`, asks for "spawn", since a
+    forked copy of a threaded process can inherit a lock held by a thread
+    that is not copied.
     """
     _refuse_a_list_the_batch_writes(appointments, out_dir, audit_log)
     first = stream_appointments(appointments, encoding=encoding)  # the header, checked now
@@ -110,6 +120,9 @@ def run_batch(
                 seal_key=seal_key,
                 replace=replace,
                 parent=os.getpid(),
+                user=user,
+                command=command,
+                start_method=start_method,
             ),
         )
 
@@ -200,7 +213,7 @@ def _run_locked(
         # overlaps rendering instead of following it.
         # Opened here first so an unwritable log stops the batch before any
         # form is made; closing it syncs what the workers wrote.
-        with AuditLog(settings.audit_log, command="batch"):
+        with AuditLog(settings.audit_log, command=settings.command, user=settings.user):
             result.bundle_pages = write_stream_atomically(
                 out_dir / BUNDLE_NAME, lambda stream: write_bundle(rendered_files(), stream)
             )

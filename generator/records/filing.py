@@ -277,3 +277,20 @@ def _entry(filled: FilledForm, target: Path, data: bytes, replaced: bytes | None
         pages=filled.page_count,
         replaced_sha256=hashlib.sha256(replaced).hexdigest() if replaced is not None else None,
     )
+
+
+def state_at(target: Path) -> str:
+    """What is at `target`, as a list of the day shows it: "absent"; "made"
+    (a form consent made, unsigned and unchanged); "signed" (signed, filled
+    in or changed since: never replaced); "kept" (a file that is not a form
+    of consent's, or cannot be read)."""
+    try:
+        existing = _existing(target, "")
+    except KeptFileError:
+        return "kept"
+    if existing is None:
+        return "absent"
+    state = _state_of(existing)
+    if state.additions:
+        return "signed"
+    return "made" if state.is_form else "kept"

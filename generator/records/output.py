@@ -55,9 +55,10 @@ class TargetExistsError(OutputError):
         self.target = target
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Replace `target` with `data` all at once, or leave it untouched."""
-    write_stream_atomically(target, lambda stream: stream.write(data))
+def write_atomically(target: Path, data: bytes, *, owner_only: bool = False) -> None:
+    """Replace `target` with `data` all at once, or leave it untouched.
+    `owner_only` (for password hashes) leaves the group no access either."""
+    _write_via_temporary(target, lambda stream: stream.write(data), os.replace, owner_only=owner_only)
 
 
 def write_new(target: Path, data: bytes, *, owner_only: bool = False) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import itertools
+import multiprocessing
 import os
 import signal
 import threading
@@ -52,6 +53,9 @@ class RunSettings:
     seal_key: Path | None = None
     replace: bool = False
     parent: int = 0  # the batch's process id: a worker must not outlive it
+    user: str | None = None  # who the audit log names (default: the login name)
+    command: str = "batch"  # what the audit log says made the forms
+    start_method: str | None = None  # how worker processes start (multiprocessing); None: the default
 
 
 class _Worker:
@@ -65,7 +69,7 @@ class _Worker:
         load_fonts()
         self.settings = settings
         self.forms: dict[str, Form] = {}
-        self.audit = AuditLog(settings.audit_log, command="batch")
+        self.audit = AuditLog(settings.audit_log, command=settings.command, user=settings.user)
         try:
             self.sealer = load_sealer(settings.seal_key)
         except BaseException:
@@ -186,7 +190,10 @@ def render_jobs(
             worker.close()
         return
     chunks = _chunked(iter(jobs), chunk_size)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,)) as pool:
+    context = multiprocessing.get_context(settings.start_method) if settings.start_method else None
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(settings,)
+    ) as pool:
         in_flight: collections.deque[Future[list[Made | RowProblem | Stop]]] = collections.deque()
         # The chunk being handed out: a chunk leaves `in_flight` only once its
         # results are here, and what the consumer has not taken goes to `late`.

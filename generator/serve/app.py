@@ -1,0 +1,53 @@
+"""The `consent serve` web application: its routes, and what it loads once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from generator.serve import day_pages, desk_pages
+from generator.serve.accounts import Accounts
+from generator.serve.desk import Desk
+from generator.serve.guard import Guard
+from generator.serve.sessions import SessionStore
+
+# Every route that changes anything is a POST and checks the CSRF token
+# (generator.serve.views.posted); tests/test_serve.py posts to each without one.
+ROUTES = [
+    Route("/", desk_pages.desk_page),
+    Route("/make", desk_pages.make, methods=["POST"]),
+    Route("/made/{token}", desk_pages.made_page),
+    Route("/print", desk_pages.print_form, methods=["POST"]),
+    Route("/files/{token}/download", desk_pages.download),
+    Route("/files/{token}/page/{page:int}.png", desk_pages.preview),
+    Route("/day", day_pages.day_page),
+    Route("/day/upload", day_pages.upload_list, methods=["POST"]),
+    Route("/day/make-row", day_pages.make_day_row, methods=["POST"]),
+    Route("/day/make-all", day_pages.make_day_all, methods=["POST"]),
+    Route("/day/progress", day_pages.day_progress),
+    Route("/verify", day_pages.verify_page),
+    Route("/verify", day_pages.verify_upload, methods=["POST"]),
+    Route("/signin", desk_pages.sign_in_page),
+    Route("/signin", desk_pages.sign_in, methods=["POST"]),
+    Route("/signout", desk_pages.sign_out, methods=["POST"]),
+    Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
+]
+
+
+def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool) -> Starlette:
+    """The application for `desk`; staff sign in when `accounts` is given."""
+    sessions = SessionStore()
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(Guard, sessions=sessions, sign_in=accounts is not None, tls=tls)],
+    )
+    app.state.desk = desk
+    app.state.accounts = accounts
+    app.state.sign_in = accounts is not None
+    app.state.sessions = sessions
+    app.state.sign_in_tries = {}
+    return app

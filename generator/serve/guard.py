@@ -1,0 +1,97 @@
+"""What every request to `consent serve` passes through, before any page:
+its session, sign-in, the size of what it sends, and the headers that keep
+patient data out of caches and other sites out of the pages.
+
+- The session cookie is `HttpOnly` (no script reads it), `SameSite=Strict`
+  (no other site's page sends it) and, under TLS, `Secure`.
+- Every response says `Cache-Control: no-store`: pages and files carry
+  patients' names and birth dates, and must not stay in a browser's cache.
+- The Content-Security-Policy lets a page load only the app's own styles,
+  scripts and images, and be framed by no one.
+- A POST must say how long it is (browsers always do) and be at most
+  `MAX_BODY`: an upload cannot fill the disk or the memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp
+
+from generator.serve.sessions import COOKIE_NAME, IDLE_SECONDS, Session, SessionStore
+
+MAX_BODY = (10 << 20) + (64 << 10)  # a 10 MB upload and the form around it
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# Reached without signing in: the sign-in page itself and its styles.
+_OPEN_PATHS = ("/signin", "/static/")
+
+
+class Guard(BaseHTTPMiddleware):
+    def __init__(self, app: ASGIApp, *, sessions: SessionStore, sign_in: bool, tls: bool) -> None:
+        super().__init__(app)
+        self.sessions = sessions
+        self.sign_in = sign_in
+        self.tls = tls
+
+    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await self._answer(request, call_next)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if self.tls:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    async def _answer(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method == "POST":
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return PlainTextResponse("A form sent to consent must say its length.", status_code=411)
+            if int(length) > MAX_BODY:
+                return PlainTextResponse(
+                    "What was sent is larger than 10 MB, far more than a form or a clinic day's list. "
+                    "Go back and check you chose the right file.",
+                    status_code=413,
+                )
+        session = self.sessions.get(request.cookies.get(COOKIE_NAME))
+        new_session = session is None
+        if session is None:
+            session = self.sessions.new()
+        request.state.session = session
+        open_path = request.url.path.startswith(_OPEN_PATHS)
+        if self.sign_in and session.user is None and not open_path:
+            if request.url.path.startswith("/files/"):
+                response: Response = PlainTextResponse("Not found.", status_code=404)
+            else:
+                response = RedirectResponse("/signin", status_code=303)
+        else:
+            response = await call_next(request)
+        current: Session | None = getattr(request.state, "session", None)
+        if current is not None and (new_session or current.id != session.id):
+            self._set_cookie(response, current)
+        return response
+
+    def _set_cookie(self, response: Response, session: Session) -> None:
+        response.set_cookie(
+            COOKIE_NAME,
+            session.id,
+            max_age=IDLE_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=self.tls,
+        )
