@@ -96,6 +96,9 @@ def _offer_form(request: Request, made: Made) -> str:
         "sealed": _desk(request).sealer is not None,
         "outcome": made.filed.outcome.value,
         "record_number": made.filled.patient.record_number,
+        "patient": made.filled.patient.full_name,
+        "born": made.filled.patient.date_of_birth.isoformat(),
+        "procedure_date": made.filled.patient.procedure_date.isoformat(),
     }
     return token
 

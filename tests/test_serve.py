@@ -1,0 +1,347 @@
+"""`consent serve` over real HTTP: a real server started on a free port, a
+plain HTTP client per browser. The browser itself is in test_browser.py."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.serve.app import ROUTES
+from generator.serve.guard import CONTENT_SECURITY_POLICY
+from generator.verify.verification import verify_file
+from tests.conftest import ADULT
+from tests.served import Client, start_server, text_of
+
+PASSWORD = "correct horse battery"
+NAME = "j.smith"
+
+
+def add_user(work: Path, name: str, password: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--config", str(work / "consent.toml"), "serve", "add-user", name,
+         "--password-stdin"],
+        input=password + "\n", capture_output=True, text=True, cwd=work,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def open_desk(tmp_path_factory):
+    """One reception PC: loopback, no sign-in."""
+    server = start_server(tmp_path_factory.mktemp("open-desk"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def staffed(tmp_path_factory):
+    """Staff sign in (two names)."""
+    work = tmp_path_factory.mktemp("staffed")
+    (work / "consent.toml").write_text('[serve]\nusers = "staff.users"\n', encoding="utf-8")
+    for name in (NAME, "a.other"):
+        assert add_user(work, name, PASSWORD).returncode == 0
+    server = start_server(work, settings='[serve]\nusers = "staff.users"\n')
+    yield server
+    server.stop()
+
+
+def signed_in(server, name: str = NAME) -> Client:
+    client = Client(server.base)
+    client.get("/signin")
+    answer = client.post("/signin", {"name": name, "password": PASSWORD})
+    assert answer.status == 303 and answer.headers["location"] == "/", answer.text[:300]
+    return client
+
+
+def make(client: Client, **changes: str) -> Client:
+    client.get("/")
+    return client.post("/make", {"form": "laser-acne-scar", "language": "en", **ADULT, **changes})
+
+
+# --- starting ------------------------------------------------------------------
+
+
+def test_another_host_without_tls_or_sign_in_is_refused_naming_both(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--host", "0.0.0.0", "--port", "8799"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "will not listen on 0.0.0.0" in result.stderr
+    assert "TLS: [serve] certificate" in result.stderr and "staff sign-in: [serve] users" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_another_host_with_sign_in_but_no_tls_is_refused_naming_tls_only(tmp_path):
+    (tmp_path / "consent.toml").write_text('[serve]\nusers = "staff.users"\n', encoding="utf-8")
+    assert add_user(tmp_path, NAME, PASSWORD).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--host", "192.0.2.1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "TLS: [serve] certificate" in result.stderr and "staff sign-in" not in result.stderr
+
+
+def test_add_user_keeps_only_a_hash_readable_by_its_owner(tmp_path):
+    (tmp_path / "consent.toml").write_text('[serve]\nusers = "staff.users"\n', encoding="utf-8")
+    assert add_user(tmp_path, NAME, PASSWORD).stdout.startswith(f"Added {NAME}")
+    users = tmp_path / "staff.users"
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    assert PASSWORD not in users.read_text() and users.read_text().startswith(f"{NAME}:scrypt$")
+    again = add_user(tmp_path, NAME, "another long password")
+    assert again.stdout.startswith(f"New password for {NAME}")
+    assert len(users.read_text().splitlines()) == 1
+    short = add_user(tmp_path, "b.jones", "short")
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
+    bad = add_user(tmp_path, "<script>", PASSWORD)
+    assert bad.returncode == 1 and "cannot be a sign-in name" in bad.stderr
+
+
+# --- what every answer carries -------------------------------------------------------
+
+
+def test_every_page_forbids_caching_framing_and_other_sites_resources(open_desk):
+    client = Client(open_desk.base)
+    for path in ("/", "/day", "/verify", "/day/progress"):
+        answer = client.get(path)
+        assert answer.status == 200, path
+        assert answer.headers["cache-control"] == "no-store", path
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in CONTENT_SECURITY_POLICY and "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_session_cookie_is_httponly_strict_and_not_secure_without_tls(open_desk):
+    answer = Client(open_desk.base).get("/")
+    (cookie,) = answer.cookies
+    assert cookie.startswith("consent_session=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "desk.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("desk.test")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "desk.crt").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "desk.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return tmp_path / "desk.crt", tmp_path / "desk.key"
+
+
+def test_under_tls_the_cookie_is_secure_and_the_desk_works(tmp_path):
+    _self_signed(tmp_path)
+    server = start_server(tmp_path, settings='[serve]\ncertificate = "desk.crt"\nkey = "desk.key"\n', scheme="https")
+    try:
+        context = ssl.create_default_context(cafile=str(tmp_path / "desk.crt"))
+        context.check_hostname = False
+        client = Client(server.base, context)
+        answer = client.get("/")
+        assert answer.status == 200
+        assert "Secure" in answer.cookies[0] and "HttpOnly" in answer.cookies[0]
+        assert answer.headers["strict-transport-security"].startswith("max-age=")
+        assert make(client).status == 303
+    finally:
+        server.stop()
+
+
+# --- CSRF ----------------------------------------------------------------------------
+
+
+def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(open_desk):
+    client = Client(open_desk.base)
+    client.get("/")
+    posts = [route.path for route in ROUTES if "POST" in (getattr(route, "methods", None) or ())]
+    assert {
+        "/make",
+        "/print",
+        "/day/upload",
+        "/day/make-row",
+        "/day/make-all",
+        "/verify",
+        "/signin",
+        "/signout",
+    } <= set(posts)
+    before = sorted(open_desk.out_dir.rglob("*"))
+    for path in posts:
+        fields = {"form": "laser-acne-scar", **ADULT}
+        for answer in (client.post(path, fields, csrf=False), client.post(path, {**fields, "csrf_token": "x" * 43})):
+            assert answer.status == 403, (path, answer.status)
+            assert "did not come from this consent page" in answer.text
+        assert client.upload(path, "appointments", "a.csv", b"form\n", csrf=False).status == 403
+    assert sorted(open_desk.out_dir.rglob("*")) == before
+
+
+# --- making a form ---------------------------------------------------------------------
+
+
+def test_a_form_made_at_the_web_desk_follows_fills_rules(open_desk):
+    client = Client(open_desk.base)
+    answer = make(client, record_number="00777")
+    made = client.follow(answer)
+    assert made.status == 200
+    target = open_desk.out_dir / "laser-acne-scar_2026-12-01_00777.pdf"
+    assert "Saved laser-acne-scar_2026-12-01_00777.pdf." in text_of(made.text, "main")
+    assert stat.S_IMODE(target.stat().st_mode) & 0o007 == 0
+    assert verify_file(target).intact
+    lines = [json.loads(line) for line in (open_desk.out_dir / "consent-audit.jsonl").read_text().splitlines()]
+    (line,) = [line for line in lines if line["record_number"] == "00777"]
+    assert line["command"] == "serve" and line["file"] == target.name and line["user"]
+    # The same details again: the same form is already there, and nothing is written.
+    again = client.follow(make(client, record_number="00777"))
+    assert "is already there: the same form, byte for byte. Nothing was written." in again.text
+    assert len((open_desk.out_dir / "consent-audit.jsonl").read_text().splitlines()) == len(lines)
+
+
+def test_every_refused_detail_is_shown_beside_its_field_at_once_with_what_was_typed(open_desk):
+    client = Client(open_desk.base)
+    answer = make(client, date_of_birth="1990-13-07", clinician="", given_name="Ana ✅")
+    assert answer.status == 422
+    assert "is not a real date" in text_of(answer.text, "date_of_birth-error")
+    assert "Clinician is missing" in text_of(answer.text, "clinician-error")
+    assert "cannot be printed" in text_of(answer.text, "given_name-error")
+    assert 'value="1990-13-07"' in answer.text and 'value="Ana ✅"' in answer.text
+    assert 'aria-describedby="date_of_birth-hint date_of_birth-error"' in answer.text
+    assert text_of(answer.text, "problems").count("Please fix") == 1
+    assert not list(open_desk.out_dir.glob("*1990*"))
+
+
+def test_patient_details_stay_out_of_titles_urls_and_the_access_log(open_desk):
+    client = Client(open_desk.base)
+    answer = make(client, given_name="Zuzanna", family_name="Wiśniewska", record_number="00991")
+    made = client.follow(answer)
+    assert "Zuzanna" in made.text  # the page shows the form ...
+    assert re.search(r"<title>([^<]*)</title>", made.text).group(1) == "Form made – consent"  # ... its title does not
+    assert "Zuzanna" not in answer.headers["location"] and "00991" not in answer.headers["location"]
+    log = open_desk.log
+    assert "POST /make" in log  # the access log is on ...
+    assert "Zuzanna" not in log and "Wi" not in log.replace("Wiki", "") and "1990-03-07" not in log
+
+
+def test_a_procedure_date_in_the_past_is_made_only_once_confirmed(open_desk):
+    client = Client(open_desk.base)
+    refused = make(client, procedure_date="2026-11-20", record_number="00555")
+    assert refused.status == 422 and 'name="allow_past_date"' in refused.text
+    assert "is in the past" in text_of(refused.text, "procedure_date-error")
+    made = client.post(
+        "/make",
+        {"form": "laser-acne-scar", "language": "en", **ADULT, "procedure_date": "2026-11-20",
+         "record_number": "00555", "allow_past_date": "yes"},
+    )  # fmt: skip
+    assert made.status == 303
+
+
+# --- who may fetch what -------------------------------------------------------------------
+
+
+def _made_form_token(client: Client, **changes: str) -> str:
+    answer = make(client, **changes)
+    return answer.headers["location"].rsplit("/", 1)[1]
+
+
+def test_without_sign_in_nothing_is_shown_and_no_file_is_reached(staffed):
+    maker = signed_in(staffed)
+    token = _made_form_token(maker, record_number="00321")
+    assert maker.get(f"/files/{token}/download").body.startswith(b"%PDF-")
+    stranger = Client(staffed.base)
+    assert stranger.get("/").headers["location"] == "/signin"
+    assert stranger.get(f"/files/{token}/download").status == 404
+    assert stranger.get(f"/files/{token}/page/1.png").status == 404
+    # Signed in, but as someone else: the file is still not theirs.
+    colleague = signed_in(staffed, "a.other")
+    assert colleague.get(f"/files/{token}/download").status == 404
+    assert colleague.get(f"/made/{token}").status == 404
+
+
+def test_the_audit_log_names_who_signed_in(staffed):
+    client = signed_in(staffed, "a.other")
+    _made_form_token(client, record_number="00654")
+    lines = [json.loads(line) for line in (staffed.out_dir / "consent-audit.jsonl").read_text().splitlines()]
+    (line,) = [line for line in lines if line["record_number"] == "00654"]
+    assert line["user"] == "a.other" and line["command"] == "serve"
+
+
+def test_sign_in_refuses_wrong_passwords_alike_then_waits(staffed):
+    client = Client(staffed.base)
+    client.get("/signin")
+    wrong = client.post("/signin", {"name": NAME, "password": "not the password"})
+    unknown = client.post("/signin", {"name": "nobody", "password": PASSWORD})
+    assert wrong.status == unknown.status == 401
+    assert text_of(wrong.text, "signin-problem") == text_of(unknown.text, "signin-problem")
+    for _ in range(4):
+        client.post("/signin", {"name": "nobody", "password": "x"})
+    assert client.post("/signin", {"name": "nobody", "password": PASSWORD}).status == 429
+
+
+def test_signing_in_gives_a_new_session_id(staffed):
+    client = Client(staffed.base)
+    before = client.get("/signin").cookies[0].split(";")[0]
+    after = client.post("/signin", {"name": NAME, "password": PASSWORD}).cookies[0].split(";")[0]
+    assert before != after
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+def test_uploads_are_limited_in_size_and_type(open_desk):
+    client = Client(open_desk.base)
+    client.get("/day")
+    # Refused from its headers, before a byte of it is read.
+    host, port = open_desk.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(
+            f"POST /day/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {11 << 20}\r\n\r\n".encode()
+        )
+        connection.settimeout(10)
+        received = b""
+        while b"Go back" not in received and (chunk := connection.recv(65536)):
+            received += chunk
+        answer = received.decode()
+    assert answer.startswith("HTTP/1.1 413") and "larger than 10 MB" in answer
+    assert (
+        client.request("/day/upload", b"x", {"Content-Type": "text/plain", "Transfer-Encoding": "chunked"}).status
+        == 411
+    )
+    text = client.upload("/day/upload", "appointments", "list.txt", b"form\n")
+    assert text.status == 422 and "must be a .csv or .xlsx file" in text.text
+    disguised = client.upload("/day/upload", "appointments", "list.xlsx", b"form,given_name\n")
+    assert disguised.status == 422 and "does not hold a XLSX list" in disguised.text
+    client.get("/verify")
+    not_pdf = client.upload("/verify", "pdf", "form.pdf", b"hello")
+    assert "NOT CHECKED - it is not a PDF file." in not_pdf.text
+
+
+def test_verify_gives_the_same_report_as_the_command(open_desk, run_cli, tmp_path):
+    client = Client(open_desk.base)
+    token = _made_form_token(client, record_number="00888")
+    pdf = client.get(f"/files/{token}/download").body
+    (tmp_path / "form.pdf").write_bytes(pdf)
+    command = run_cli("verify", "form.pdf")
+    client.get("/verify")
+    page = client.upload("/verify", "pdf", "form.pdf", pdf)
+    assert text_of(page.text, "report") == " ".join(command.output.split())
+    changed = pdf.replace(b"Ana", b"Ann", 1) if b"Ana" in pdf else pdf[:-200]
+    assert "Result: INTACT" not in client.upload("/verify", "pdf", "form.pdf", changed).text
