@@ -233,7 +233,7 @@ def test_patient_details_stay_out_of_titles_urls_and_the_access_log(open_desk):
     answer = make(client, given_name="Zuzanna", family_name="Wiśniewska", record_number="00991")
     made = client.follow(answer)
     assert "Zuzanna" in made.text  # the page shows the form ...
-    assert re.search(r"<title>([^<]*)</title>", made.text).group(1) == "Form made – consent"  # ... its title does not
+    assert re.search(r"<title>([^<]*)</title>", made.text).group(1) == "Form made - consent"  # ... its title does not
     assert "Zuzanna" not in answer.headers["location"] and "00991" not in answer.headers["location"]
     log = open_desk.log
     assert "POST /make" in log  # the access log is on ...
