@@ -345,3 +345,51 @@ def test_verify_gives_the_same_report_as_the_command(open_desk, run_cli, tmp_pat
     assert text_of(page.text, "report") == " ".join(command.output.split())
     changed = pdf.replace(b"Ana", b"Ann", 1) if b"Ana" in pdf else pdf[:-200]
     assert "Result: INTACT" not in client.upload("/verify", "pdf", "form.pdf", changed).text
+
+
+# --- today's list ----------------------------------------------------------------------------
+
+DAY_LIST = (
+    "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician\n"
+    "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee\n"
+    "laser-acne-scar,Ben,Okafor,1990-13-45,00124,2026-12-01,Dr Lee\n"
+    "laser-acne-scar,Chloé,Martin,1985-06-30,00125,2026-12-01,Dr Lee\n"
+)
+
+
+def _row_state(page: str, number: int) -> str:
+    return text_of(page, f"row-{number}") or ""
+
+
+def test_a_day_list_shows_each_row_then_makes_one_row_and_then_the_rest(staffed):
+    import time
+
+    client = signed_in(staffed)
+    client.get("/day")
+    uploaded = client.upload("/day/upload", "appointments", "tomorrow.csv", DAY_LIST.encode())
+    page = client.follow(uploaded).text
+    assert "Ready" in _row_state(page, 2) and "Ready" in _row_state(page, 4)
+    assert "Refused" in _row_state(page, 3) and "is not a real date" in _row_state(page, 3)
+    assert client.post("/day/make-row", {"row": "2"}).status == 303
+    page = client.get("/day").text
+    assert "Already made" in _row_state(page, 2) and "Ready" in _row_state(page, 4)
+    assert client.post("/day/make-all", {}).status == 303
+    deadline = time.monotonic() + 120
+    while json.loads(client.get("/day/progress").body)["running"]:
+        assert time.monotonic() < deadline, "the list did not finish in 120 s"
+        time.sleep(0.2)
+    progress = json.loads(client.get("/day/progress").body)
+    assert progress == {"running": False, "done": 2, "total": 2}
+    page = client.get("/day").text
+    assert "Already made" in _row_state(page, 4) and "Refused" in _row_state(page, 3)
+    bundle = re.search(r'href="(/files/[^"]+/download)"[^>]*>Download print-bundle.pdf', page).group(1)
+    errors = re.search(r'href="(/files/[^"]+/download)"[^>]*>Download errors.csv', page).group(1)
+    assert client.get(bundle).body.startswith(b"%PDF-")
+    assert "is not a real date" in client.get(errors).text
+    # Everything this list made is logged under the member of staff signed in.
+    lines = [json.loads(line) for line in (staffed.out_dir / "consent-audit.jsonl").read_text().splitlines()]
+    made = [line for line in lines if line["record_number"] in ("00123", "00125") and line["user"] == NAME]
+    assert {line["record_number"] for line in made} == {"00123", "00125"}
+    assert all(line["command"] == "serve" for line in made)
+    # Another browser cannot reach the bundle.
+    assert Client(staffed.base).get(bundle).status == 404

@@ -366,9 +366,9 @@ def test_a_saved_form_is_private_whatever_the_umask(run_cli, tmp_path, umask, mo
 
 
 # One table of refusals, run through every way a patient reaches consent:
-# the desk's command (fill) and the clinic day's list (batch). Each must refuse
-# the same detail, naming the same field, in the same words. (The desk web page
-# of issue 14 joins this table when it exists.)
+# the desk's command (fill), the clinic day's list (batch) and the desk web
+# page (consent serve). Each must refuse the same detail, naming the same
+# field, in the same words.
 REFUSALS = [
     ("digits in a name", {"given_name": "07/03/1990"}, "given_name", "contains digits"),
     ("a bidi override", {"family_name": "Ruiz\u202e"}, "family_name", "U+202E"),
@@ -382,8 +382,17 @@ REFUSALS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def web_desk(tmp_path_factory):
+    from tests.served import start_server
+
+    server = start_server(tmp_path_factory.mktemp("web-desk"))
+    yield server
+    server.stop()
+
+
 @pytest.mark.parametrize(("case", "change", "field", "says"), REFUSALS, ids=[case[0] for case in REFUSALS])
-def test_the_desk_and_the_list_refuse_alike(run_cli, tmp_path, case, change, field, says):
+def test_the_desk_the_list_and_the_web_page_refuse_alike(run_cli, tmp_path, web_desk, case, change, field, says):
     details = {**ADULT, **change}
     desk = run_cli("fill", FORM_ID, *_options(details), "-o", "desk.pdf")
     assert desk.exit_code == 1, desk.output
@@ -401,3 +410,12 @@ def test_the_desk_and_the_list_refuse_alike(run_cli, tmp_path, case, change, fie
     assert says in refused[0]["message"]
     # The same words at the desk as in the list.
     assert refused[0]["message"] in desk.output
+    # And on the web page, beside the field, with nothing made.
+    from tests.served import Client, text_of
+
+    browser = Client(web_desk.base)
+    browser.get("/")
+    page = browser.post("/make", {"form": FORM_ID, "language": "en", **details})
+    assert page.status == 422, case
+    assert text_of(page.text, f"{field}-error") == "Error: " + " ".join(refused[0]["message"].split())
+    assert not list(web_desk.out_dir.glob("*.pdf"))
