@@ -162,19 +162,20 @@ async def print_form(request: Request) -> Response:
         return PlainTextResponse("Not found.", status_code=404)
     copies_text = str(form.get("copies", "1")).strip()
     back = str(form.get("back", ""))
+    shown_on = "day" if back == "day" else token  # the page that shows the outcome
     copies = int(copies_text) if copies_text.isdigit() and 1 <= int(copies_text) <= 99 else 0
     if not copies:
-        session.state[f"print-problem:{token}"] = "Copies must be a number from 1 to 99."
+        session.state[f"print-problem:{shown_on}"] = "Copies must be a number from 1 to 99."
     else:
         try:
             job = _desk(request).print_file(file.path, copies)
             printer = _desk(request).settings.settings.serve.printer
             where = f'printer "{printer}"' if printer else "the default printer"
-            session.state[f"printed:{token}"] = (
+            session.state[f"printed:{shown_on}"] = (
                 f"Sent {file.path.name} to {where} ({copies} cop{'y' if copies == 1 else 'ies'}, job {job})."
             )
         except PrintError as problem:
-            session.state[f"print-problem:{token}"] = str(problem)
+            session.state[f"print-problem:{shown_on}"] = str(problem)
     return RedirectResponse("/day" if back == "day" else f"/made/{token}", status_code=303)
 
 

@@ -67,3 +67,11 @@
     window.setTimeout(poll, 500);
   }
 })();
+
+// A link in the list of problems puts the cursor in its field (not only scrolls to it).
+document.querySelectorAll("#problems a[href^='#']").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); }
+  });
+});
