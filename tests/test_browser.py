@@ -285,7 +285,6 @@ def test_the_desk_works_with_the_keyboard_alone_with_focus_always_visible(browse
     from selenium.webdriver.common.keys import Keys
 
     browser.sign_in()
-    keys = ActionChains(browser.driver)
 
     def focused():  # type: ignore[no-untyped-def]
         return browser.driver.switch_to.active_element
@@ -320,4 +319,3 @@ def test_the_desk_works_with_the_keyboard_alone_with_focus_always_visible(browse
     assert focused().get_attribute("id") == "clinician"
     press("Dr Lee", Keys.ENTER)
     browser.wait_for(lambda: browser.driver.title.startswith("Form made"))
-    del keys

@@ -30,6 +30,8 @@ STAGES = [
     ("making", ["generator.api"]),
     ("records", ["generator.records"]),
     ("checks", ["generator.checkform"]),
+    # The desk in a browser: pages over the same stages the commands use.
+    ("serving", ["generator.serve"]),
     ("command", ["generator.cli", "generator.entry", "generator.__main__"]),
     # The package itself only names the public API, loaded on first use.
     ("package", ["generator"]),

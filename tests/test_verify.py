@@ -410,3 +410,15 @@ def test_an_encrypted_copy_is_named_as_such(run_cli, tmp_path, unsigned):
     result = verify(run_cli, tmp_path, buffer.getvalue())
     assert result.exit_code == 1
     assert "NOT CHECKED - it is encrypted (saved with a password)" in result.output
+
+
+def test_a_field_name_damaged_into_bytes_is_reported_not_a_traceback(run_cli, tmp_path, unsigned):
+    """Found by the property test of test_seal.py: one changed byte can turn a
+    field's name into bytes that are not text (here UTF-16 with a lone
+    surrogate), and sorting the names failed with a TypeError."""
+    name = b"(photographs_record_agree)"
+    assert unsigned.count(name) == 1
+    damaged = unsigned.replace(name, b"<FEFFD800>".ljust(len(name)))
+    result = verify(run_cli, tmp_path, damaged)
+    assert isinstance(result.exception, SystemExit | None), result.exception
+    assert "Result:" in result.output

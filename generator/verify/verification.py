@@ -324,7 +324,8 @@ def _answers_both_ways(reader: PdfReader) -> list[str]:
     patient chose. Each box is its own field, as filling tools (and
     pyHanko's checks of a signed form) expect, so nothing stops both."""
     try:
-        fields = reader.get_fields() or {}
+        # A damaged name can come back as bytes, not text: every name as text.
+        fields = {str(name): field for name, field in (reader.get_fields() or {}).items()}
     except Exception:  # an unreadable field tree is reported by the other checks
         return []
 
