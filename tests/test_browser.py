@@ -111,15 +111,15 @@ class Browser:
         self.wait_for(lambda: self.driver.title.startswith("Fill a form"))
 
     def wait_for(self, condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
-        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        from selenium.common.exceptions import WebDriverException
 
         deadline = time.monotonic() + seconds
         while True:
             try:
                 if condition():
                     return
-            except (NoSuchElementException, StaleElementReferenceException):
-                pass  # the page is being replaced by the next one
+            except WebDriverException:
+                pass  # the page is being replaced by the next one (stale, missing or detached elements)
             assert time.monotonic() < deadline, f"waited {seconds} s on {self.driver.current_url}"
             time.sleep(0.1)
 

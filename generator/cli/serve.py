@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -85,7 +86,7 @@ def add_user_command(name: str, password_stdin: bool) -> None:
         )
     check_name(name)
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt(
             f"Password for {name} (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
