@@ -88,6 +88,7 @@ def main(ctx: click.Context, forms_dirs: tuple[Path, ...], config_file: Path | N
                                           every form for a clinic day
       consent verify signed-form.pdf      is it unchanged? who signed?
       consent check-form my-forms/botox   is a clinic's own form ready?
+      consent serve                       the desk in a browser (http://127.0.0.1:8750/)
       consent seal new-key --name "Clinic" -o clinic-seal.p12
                                           a seal that proves a form is the clinic's
       consent COMMAND --help              every option, with examples
