@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from generator.verify.verification import verify_file
 from tests.served import start_server
@@ -240,6 +241,14 @@ def test_a_day_list_with_a_refused_row_is_made_and_its_bundle_printed(browser, t
     assert "2 of 2 forms" in browser.find("#progress-text").text
     assert "Already made" in browser.find("#row-2").text and "Already made" in browser.find("#row-4").text
     browser.check_page("day-made")
+    # Row 2's form and the bundle, downloaded: the form verifies intact, the bundle holds both forms.
+    browser.click("#row-2 a[download]")
+    browser.wait_for(lambda: any(browser.downloads.glob("laser-acne-scar_2026-12-02_00201_*.pdf")))
+    (row_form,) = browser.downloads.glob("laser-acne-scar_2026-12-02_00201_*.pdf")
+    browser.wait_for(lambda: verify_file(row_form).intact)
+    browser.driver.find_element("link text", "Download print-bundle.pdf").click()
+    bundle = browser.downloads / "print-bundle.pdf"
+    browser.wait_for(lambda: bundle.is_file() and len(PdfReader(bundle).pages) == 8)
     browser.click("form[action='/print'] button")
     browser.wait_for(lambda: "job" in browser.find("main").text)
     sent = next(line for line in browser.find("main").text.splitlines() if line.startswith("Sent print-bundle.pdf"))

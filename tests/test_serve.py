@@ -397,3 +397,26 @@ def test_a_day_list_shows_each_row_then_makes_one_row_and_then_the_rest(staffed)
     assert all(line["command"] == "serve" for line in made)
     # Another browser cannot reach the bundle.
     assert Client(staffed.base).get(bundle).status == 404
+
+
+# --- hostile input --------------------------------------------------------------------------
+
+
+def test_markup_and_template_syntax_in_details_are_shown_as_typed_never_run(open_desk):
+    client = Client(open_desk.base)
+    answer = make(client, given_name="<script>alert(1)</script>", family_name="{{ 7*7 }} & O'Brien", clinician="")
+    assert answer.status == 422
+    assert "<script>alert(1)</script>" not in answer.text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in answer.text
+    # Digits are refused in a name, so the template syntax here has none.
+    made = client.follow(make(client, given_name="Smith <Jr>", family_name="{{ x }} & O'Brien", record_number="00444"))
+    assert "Smith &lt;Jr&gt;" in made.text and "{{ x }} &amp; O&#39;Brien" in made.text
+
+
+def test_a_list_and_an_upload_name_with_markup_are_shown_as_text(open_desk):
+    client = Client(open_desk.base)
+    client.get("/day")
+    listed = DAY_LIST.replace("Chloé", "<img src=x onerror=alert(1)>")
+    page = client.follow(client.upload("/day/upload", "appointments", "<i>day.csv", listed.encode())).text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<i>day" not in page and "&lt;i&gt;day.csv" in page
