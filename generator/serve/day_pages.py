@@ -3,6 +3,7 @@ whole, with its progress, bundle and errors.csv; an uploaded PDF verified."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -81,7 +82,7 @@ async def day_page(request: Request) -> Response:
     day: DayList | None = session_of(request).state.get(_DAY)
     if day is not None and not day.running:
         try:
-            check_day_list(_desk(request), day)
+            await run_in_threadpool(check_day_list, _desk(request), day)
         except ConsentError as problem:
             return _day_page(request, str(problem), 422)
     return _day_page(request)
@@ -95,7 +96,7 @@ async def upload_list(request: Request) -> Response:
     if current is not None and current.running:
         return _day_page(request, "A list is being made; wait for it to finish before uploading another.", 409)
     try:
-        session_of(request).state[_DAY] = open_day_list(_desk(request), *upload)
+        session_of(request).state[_DAY] = await run_in_threadpool(open_day_list, _desk(request), *upload)
     except ConsentError as problem:
         session_of(request).state.pop(_DAY, None)
         return _day_page(request, str(problem), 422)
@@ -109,7 +110,7 @@ async def make_day_row(request: Request) -> Response:
     if day is None or day.running or not number.isdigit():
         return RedirectResponse("/day", status_code=303)
     try:
-        make_row(_desk(request), day, int(number), staff_name(request))
+        await run_in_threadpool(make_row, _desk(request), day, int(number), staff_name(request))
     except ConsentError as problem:
         return _day_page(request, str(problem), 422)
     return RedirectResponse(f"/day#row-{number}", status_code=303)
@@ -150,7 +151,7 @@ async def verify_upload(request: Request) -> Response:
             request, "verify.html", 422, title="Verify a form", report=None, intact=None, result=None, problem=upload
         )
     name, data = upload
-    result = verify_data(name, data)
+    result = await run_in_threadpool(verify_data, name, data)
     return page(
         request,
         "verify.html",

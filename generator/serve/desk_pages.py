@@ -8,6 +8,7 @@ from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -71,7 +72,10 @@ async def desk_page(request: Request) -> Response:
 async def make(request: Request) -> Response:
     form = await posted(request)
     values = text_fields(form, DESK_FIELDS)
-    outcome = _desk(request).make(
+    # Laying out a form is CPU work: done in a worker thread, so the server
+    # goes on answering other desks (their previews, their pages) meanwhile.
+    outcome = await run_in_threadpool(
+        _desk(request).make,
         values,
         user=staff_name(request),
         allow_past_date=form.get("allow_past_date") == "yes",
@@ -144,7 +148,7 @@ async def preview(request: Request) -> Response:
     image = _PREVIEWS.get(key)
     if image is None:
         try:
-            image = page_png(file.path, number)
+            image = await run_in_threadpool(page_png, file.path, number)
         except IndexError:
             return PlainTextResponse("Not found.", status_code=404)
         _PREVIEWS[key] = image
@@ -168,7 +172,7 @@ async def print_form(request: Request) -> Response:
         session.state[f"print-problem:{shown_on}"] = "Copies must be a number from 1 to 99."
     else:
         try:
-            job = _desk(request).print_file(file.path, copies)
+            job = await run_in_threadpool(_desk(request).print_file, file.path, copies)
             printer = _desk(request).settings.settings.serve.printer
             where = f'printer "{printer}"' if printer else "the default printer"
             session.state[f"printed:{shown_on}"] = (
