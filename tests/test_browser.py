@@ -285,6 +285,8 @@ def test_the_sign_in_page_passes_axe_and_another_browser_cannot_reach_a_made_fil
         stranger.sign_in("a.other")
         stranger.driver.get(download)
         assert "Not found." in stranger.find("body").text
+        stranger.open("/no-such-page")
+        stranger.check_page("not-found")
     finally:
         stranger.quit()
 

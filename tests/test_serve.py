@@ -420,3 +420,13 @@ def test_a_list_and_an_upload_name_with_markup_are_shown_as_text(open_desk):
     page = client.follow(client.upload("/day/upload", "appointments", "<i>day.csv", listed.encode())).text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<i>day" not in page and "&lt;i&gt;day.csv" in page
+
+
+def test_an_unknown_page_and_a_refused_post_answer_with_a_page_and_the_way_back(open_desk):
+    client = Client(open_desk.base)
+    missing = client.get("/no-such-page")
+    assert missing.status == 404 and "There is no such page" in missing.text and 'href="/"' in missing.text
+    client.get("/")
+    refused = client.post("/make", {}, csrf=False)
+    assert refused.status == 403 and "<h1>Not sent</h1>" in refused.text
+    assert refused.headers["cache-control"] == "no-store"

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -14,6 +17,7 @@ from generator.serve.accounts import Accounts
 from generator.serve.desk import Desk
 from generator.serve.guard import Guard
 from generator.serve.sessions import SessionStore
+from generator.serve.views import page
 
 # Every route that changes anything is a POST and checks the CSRF token
 # (generator.serve.views.posted); tests/test_serve.py posts to each without one.
@@ -38,12 +42,22 @@ ROUTES = [
 ]
 
 
+async def _problem_page(request: Request, problem: Exception) -> Response:
+    """A refused request (a missing CSRF token, an unknown page) as a page
+    with the way back, in the same words for every such answer."""
+    assert isinstance(problem, HTTPException)
+    heading = {403: "Not sent", 404: "Not found", 405: "Not found"}.get(problem.status_code, "Not done")
+    message = problem.detail if problem.status_code == 403 else "There is no such page. Go back to the desk."
+    return page(request, "error.html", problem.status_code, title=heading, heading=heading, message=message)
+
+
 def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool) -> Starlette:
     """The application for `desk`; staff sign in when `accounts` is given."""
     sessions = SessionStore()
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(Guard, sessions=sessions, sign_in=accounts is not None, tls=tls)],
+        exception_handlers={HTTPException: _problem_page},
     )
     app.state.desk = desk
     app.state.accounts = accounts
