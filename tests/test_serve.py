@@ -4,6 +4,7 @@ plain HTTP client per browser. The browser itself is in test_browser.py."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import socket
@@ -305,26 +306,31 @@ def test_signing_in_gives_a_new_session_id(staffed):
 # --- uploads -------------------------------------------------------------------------------
 
 
+def _headers_only(base: str, headers: str) -> str:
+    """What the server answers to a POST's headers, before any of its body is sent."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(f"POST /day/upload HTTP/1.1\r\nHost: {host}\r\n{headers}\r\n\r\n".encode())
+        connection.settimeout(10)
+        received = b""
+        while b"\r\n\r\n" not in received or not received.rstrip().endswith((b".", b"length.")):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    return received.decode()
+
+
 def test_uploads_are_limited_in_size_and_type(open_desk):
     client = Client(open_desk.base)
     client.get("/day")
-    # Refused from its headers, before a byte of it is read.
-    host, port = open_desk.base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port))) as connection:
-        connection.sendall(
-            f"POST /day/upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-            f"Content-Length: {11 << 20}\r\n\r\n".encode()
-        )
-        connection.settimeout(10)
-        received = b""
-        while b"Go back" not in received and (chunk := connection.recv(65536)):
-            received += chunk
-        answer = received.decode()
-    assert answer.startswith("HTTP/1.1 413") and "larger than 10 MB" in answer
-    assert (
-        client.request("/day/upload", b"x", {"Content-Type": "text/plain", "Transfer-Encoding": "chunked"}).status
-        == 411
+    # Refused from its headers, before a byte of it is read: too long, or of no stated length.
+    too_long = _headers_only(
+        open_desk.base, f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {11 << 20}"
     )
+    assert too_long.startswith("HTTP/1.1 413") and "larger than 10 MB" in too_long
+    unstated = _headers_only(open_desk.base, "Content-Type: text/plain\r\nTransfer-Encoding: chunked")
+    assert unstated.startswith("HTTP/1.1 411") and "must say its length" in unstated
     text = client.upload("/day/upload", "appointments", "list.txt", b"form\n")
     assert text.status == 422 and "must be a .csv or .xlsx file" in text.text
     disguised = client.upload("/day/upload", "appointments", "list.xlsx", b"form,given_name\n")
@@ -430,3 +436,77 @@ def test_an_unknown_page_and_a_refused_post_answer_with_a_page_and_the_way_back(
     refused = client.post("/make", {}, csrf=False)
     assert refused.status == 403 and "<h1>Not sent</h1>" in refused.text
     assert refused.headers["cache-control"] == "no-store"
+
+
+# --- what a first trial at the desk asked for ------------------------------------------------
+
+
+def test_staff_changes_count_at_once_without_a_restart(staffed):
+    work = staffed.out_dir.parent
+    assert add_user(work, "c.new", PASSWORD).returncode == 0
+    newcomer = signed_in(staffed, "c.new")  # added while the server runs
+    assert newcomer.get("/").status == 200
+    removed = subprocess.run(
+        [sys.executable, "-m", "generator", "--config", str(work / "consent.toml"), "serve", "remove-user", "c.new"],
+        capture_output=True, text=True, cwd=work,
+    )  # fmt: skip
+    assert removed.returncode == 0, removed.stderr
+    # Signed out at the next click, and cannot sign in again.
+    assert newcomer.get("/").headers["location"] == "/signin"
+    again = Client(staffed.base)
+    again.get("/signin")
+    assert again.post("/signin", {"name": "c.new", "password": PASSWORD}).status == 401
+
+
+def test_a_windows_list_is_read_with_the_encoding_chosen_and_a_pdf_is_refused_and_not_kept(open_desk):
+    client = Client(open_desk.base)
+    client.get("/day")
+    windows = DAY_LIST.encode("cp1252")
+    refused = client.upload("/day/upload", "appointments", "Tuesday.csv", windows)
+    assert refused.status == 422
+    message = text_of(refused.text, "main")
+    assert "Tuesday.csv line 4 is not valid UTF-8 text" in message and "--encoding" not in message
+    assert 'choose "Windows, Western (cp1252: Excel on Windows)" as the text encoding' in message
+    # A refused list is not kept (its folder is named from its bytes' hash).
+    assert not (open_desk.out_dir / "day-lists" / f"2026-11-24-{hashlib.sha256(windows).hexdigest()[:12]}").exists()
+    client.get("/day")
+    boundary = "b0undary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{client.csrf}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="encoding"\r\n\r\ncp1252\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="appointments"; filename="Tuesday.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + windows
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    read = client.request("/day/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert "Chloé Martin" in client.follow(read).text
+    client.get("/day")
+    pdf = client.upload("/day/upload", "appointments", "list.csv", b"%PDF-1.7\n...")
+    assert pdf.status == 422 and "This file is a PDF, not an appointment list" in pdf.text
+
+
+def test_a_printer_problem_names_the_file_not_the_servers_folder_nor_an_option(tmp_path):
+    server = start_server(tmp_path, settings='[serve]\nprinter = "no-such-printer"\n')
+    try:
+        client = Client(server.base)
+        token = _made_form_token(client)
+        client.get(f"/made/{token}")
+        page = client.follow(client.post("/print", {"token": token, "copies": "1"})).text
+        problem = text_of(page, "main")
+        assert "laser-acne-scar_2026-12-01_00123.pdf" in problem and "could not be" in problem
+        assert str(server.out_dir) not in problem and "--printer" not in problem
+        assert (server.out_dir / "laser-acne-scar_2026-12-01_00123.pdf").is_file()  # the form is kept
+    finally:
+        server.stop()
+
+
+def test_the_next_patient_keeps_the_form_the_date_and_the_clinician(open_desk):
+    client = Client(open_desk.base)
+    client.follow(make(client, record_number="00312", clinician="Dr Okafor", procedure_date="2026-12-03"))
+    page = client.get("/").text
+    assert 'id="clinician" name="clinician" value="Dr Okafor"' in page
+    assert 'id="procedure_date" name="procedure_date" value="2026-12-03"' in page
+    assert 'id="given_name" name="given_name" value=""' in page

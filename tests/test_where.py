@@ -417,5 +417,9 @@ def test_the_desk_the_list_and_the_web_page_refuse_alike(run_cli, tmp_path, web_
     browser.get("/")
     page = browser.post("/make", {"form": FORM_ID, "language": "en", **details})
     assert page.status == 422, case
-    assert text_of(page.text, f"{field}-error") == "Error: " + " ".join(refused[0]["message"].split())
+    # The same words; only a pointer to a command-line option ("--guardian, or the
+    # guardian column") names the page's box instead.
+    from generator.serve.wording import for_the_page
+
+    assert text_of(page.text, f"{field}-error") == "Error: " + " ".join(for_the_page(refused[0]["message"]).split())
     assert not list(web_desk.out_dir.glob("*.pdf"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def serve_command(ctx: click.Context, host: str, port: int, out_dir: Path) -> No
         return
     from generator.serve.app import make_app
     from generator.serve.desk import Desk, DeskSettings
-    from generator.serve.server import check_can_serve, run
+    from generator.serve.server import check_can_serve, is_loopback, run
 
     settings = _settings()
     listening, accounts = check_can_serve(host, port, settings)
@@ -55,6 +56,11 @@ def serve_command(ctx: click.Context, host: str, port: int, out_dir: Path) -> No
     app = make_app(desk, accounts=accounts, tls=listening.tls)
     sign_in = f", staff sign in ({len(accounts)} names)" if accounts else ""
     click.echo(f"consent serve: open {listening.address} in the browser{sign_in}. Forms go to {desk.settings.out_dir}.")
+    if not is_loopback(host):
+        click.echo(
+            f"From the reception PCs, open {listening.address.replace(host, socket.getfqdn(), 1)} (this computer's "
+            "name; it must be the name in the TLS certificate)."
+        )
     click.echo("Stop with Ctrl-C.")
     run(app, listening)
 
@@ -92,4 +98,24 @@ def add_user_command(name: str, password_stdin: bool) -> None:
             f"Password for {name} (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
         )
     new = add_user(users, name, password)
-    click.echo(f"{'Added' if new else 'New password for'} {name} in {users}.")
+    click.echo(f"{'Added' if new else 'New password for'} {name} in {users}; it counts from the next sign-in.")
+
+
+@serve_command.command("remove-user")
+@click.argument("name")
+def remove_user_command(name: str) -> None:
+    """Stop NAME signing in to consent serve; if NAME is signed in now,
+    their next click signs them out.
+
+    \b
+    Example:
+      consent serve remove-user j.smith
+    """
+    from generator.serve.accounts import remove_user
+
+    users = _settings().serve.users
+    if users is None:
+        raise ConfigError("No sign-in file is named in the settings ([serve] users), so there is nobody to remove.")
+    if not remove_user(users, name):
+        raise ConfigError(f"{name} is not in {users}: nothing was changed.")
+    click.echo(f"Removed {name} from {users}.")

@@ -10,6 +10,7 @@ The file is written whole (never half) and readable by its owner only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -68,19 +69,43 @@ def _matches(password: str, stored: str) -> bool:
 
 
 class Accounts:
-    """The staff who may sign in, read from their file."""
+    """The staff who may sign in, read from their file, and read again
+    whenever the file changes: a name added, removed or given a new password
+    with `consent serve add-user` or `remove-user` counts at the next sign-in,
+    without restarting the server."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._seen = self._stamp()
         self._hashes = read_accounts(path)
 
     def __len__(self) -> int:
         return len(self._hashes)
 
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            status = self.path.stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size, status.st_ino
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` may still sign in (the file read again if it changed)."""
+        self._refresh()
+        return name in self._hashes
+
     def check(self, name: str, password: str) -> bool:
+        self._refresh()
         stored = self._hashes.get(name)
         correct = _matches(password, stored or _DUMMY)
         return correct and stored is not None
+
+    def _refresh(self) -> None:
+        stamp = self._stamp()
+        if stamp != self._seen:
+            # A file being rewritten by hand: the names read last still hold.
+            with contextlib.suppress(ConfigError):
+                self._hashes, self._seen = read_accounts(self.path), stamp
 
 
 def read_accounts(path: Path) -> dict[str, str]:
@@ -105,6 +130,20 @@ def read_accounts(path: Path) -> dict[str, str]:
     return hashes
 
 
+def remove_user(path: Path, name: str) -> bool:
+    """Take `name` out of the file at `path`; returns whether it was there."""
+    hashes = read_accounts(path) if path.exists() else {}
+    if hashes.pop(name, None) is None:
+        return False
+    _write(path, hashes)
+    return True
+
+
+def _write(path: Path, hashes: dict[str, str]) -> None:
+    text = "".join(f"{user}:{stored}\n" for user, stored in sorted(hashes.items()))
+    write_atomically(path, text.encode("utf-8"), owner_only=True)
+
+
 def add_user(path: Path, name: str, password: str) -> bool:
     """Add `name` to the file at `path` (made if absent), or set a new
     password for it; returns whether the name was new."""
@@ -114,6 +153,5 @@ def add_user(path: Path, name: str, password: str) -> bool:
     hashes = read_accounts(path) if path.exists() else {}
     new = name not in hashes
     hashes[name] = hash_password(password)
-    text = "".join(f"{user}:{stored}\n" for user, stored in sorted(hashes.items()))
-    write_atomically(path, text.encode("utf-8"), owner_only=True)
+    _write(path, hashes)
     return new

@@ -56,7 +56,7 @@ def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool) -> Starlette:
     sessions = SessionStore()
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(Guard, sessions=sessions, sign_in=accounts is not None, tls=tls)],
+        middleware=[Middleware(Guard, sessions=sessions, accounts=accounts, tls=tls)],
         exception_handlers={HTTPException: _problem_page},
     )
     app.state.desk = desk

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from generator.errors import ConsentError
+from generator.intake.appointments import REQUIRED_COLUMNS
+from generator.intake.fields import OPTIONAL_FIELDS
 from generator.records.reports import BUNDLE_NAME, ERRORS_NAME
 from generator.serve.daylist import (
     MAX_UPLOAD,
@@ -22,6 +24,7 @@ from generator.serve.daylist import (
 from generator.serve.desk import Desk
 from generator.serve.desk_pages import offer_file
 from generator.serve.views import page, posted, session_of, staff_name
+from generator.serve.wording import DATE_FORMATS, ENCODINGS
 
 _DAY = "day-list"
 
@@ -31,8 +34,9 @@ def _desk(request: Request) -> Desk:
     return desk
 
 
-async def _upload(request: Request, field: str) -> tuple[str, bytes] | str:
-    """The uploaded file's name and bytes, or what is wrong with it."""
+async def _upload(request: Request, field: str) -> tuple[str, bytes, dict[str, str]] | str:
+    """The uploaded file's name and bytes and the form's other choices, or
+    what is wrong with the upload."""
     form = await posted(request)
     try:
         upload = form.get(field)
@@ -41,7 +45,8 @@ async def _upload(request: Request, field: str) -> tuple[str, bytes] | str:
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             return "The file is larger than 10 MB. Check you chose the right file."
-        return upload.filename, data
+        choices = {name: value for name, value in form.items() if isinstance(value, str)}
+        return upload.filename, data, choices
     finally:
         await form.close()
 
@@ -75,6 +80,10 @@ def _day_page(request: Request, problem: str | None = None, status_code: int = 2
         print_problem=session.state.pop("print-problem:day", None),
         bundle_name=BUNDLE_NAME,
         errors_name=ERRORS_NAME,
+        encodings=ENCODINGS,
+        date_formats=DATE_FORMATS,
+        columns=REQUIRED_COLUMNS,
+        optional_columns=OPTIONAL_FIELDS,
     )
 
 
@@ -95,8 +104,14 @@ async def upload_list(request: Request) -> Response:
     current: DayList | None = session_of(request).state.get(_DAY)
     if current is not None and current.running:
         return _day_page(request, "A list is being made; wait for it to finish before uploading another.", 409)
+    name, data, choices = upload
+    encoding, date_format = choices.get("encoding", ""), choices.get("date_format", "")
+    if encoding not in ENCODINGS or date_format not in DATE_FORMATS:
+        return _day_page(request, "Choose the text encoding and the dates' format from the lists.", 422)
     try:
-        session_of(request).state[_DAY] = await run_in_threadpool(open_day_list, _desk(request), *upload)
+        session_of(request).state[_DAY] = await run_in_threadpool(
+            open_day_list, _desk(request), name, data, encoding=encoding or None, date_format=date_format or None
+        )
     except ConsentError as problem:
         session_of(request).state.pop(_DAY, None)
         return _day_page(request, str(problem), 422)
@@ -112,7 +127,7 @@ async def make_day_row(request: Request) -> Response:
     try:
         await run_in_threadpool(make_row, _desk(request), day, int(number), staff_name(request))
     except ConsentError as problem:
-        return _day_page(request, str(problem), 422)
+        return _day_page(request, day.says(str(problem)), 422)
     return RedirectResponse(f"/day#row-{number}", status_code=303)
 
 
@@ -138,7 +153,9 @@ async def day_progress(request: Request) -> Response:
 
 
 async def verify_page(request: Request) -> Response:
-    return page(request, "verify.html", title="Verify a form", report=None, intact=None, result=None, problem=None)
+    return page(
+        request, "verify.html", title="Verify a form", report=None, intact=None, result=None, problems=[], problem=None
+    )
 
 
 async def verify_upload(request: Request) -> Response:
@@ -148,9 +165,17 @@ async def verify_upload(request: Request) -> Response:
     upload = await _upload(request, "pdf")
     if isinstance(upload, str):
         return page(
-            request, "verify.html", 422, title="Verify a form", report=None, intact=None, result=None, problem=upload
+            request,
+            "verify.html",
+            422,
+            title="Verify a form",
+            report=None,
+            intact=None,
+            result=None,
+            problems=[],
+            problem=upload,
         )
-    name, data = upload
+    name, data, _ = upload
     result = await run_in_threadpool(verify_data, name, data)
     return page(
         request,
@@ -159,5 +184,6 @@ async def verify_upload(request: Request) -> Response:
         report=report_lines(result),
         intact=result.intact,
         result=result.result,
+        problems=[*result.problems, *result.trust_problems],
         problem=None,
     )

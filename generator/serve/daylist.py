@@ -28,6 +28,7 @@ from generator.records.output import PRIVATE_FOLDER_MODE, write_atomically
 from generator.records.reports import BatchResult, RowProblem
 from generator.records.rows import Job, RowCheck
 from generator.serve.desk import Desk
+from generator.serve.wording import for_the_page
 
 MAX_UPLOAD = 10 << 20
 LIST_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -75,6 +76,14 @@ class DayList:
     rows: list[DayRow]
     warnings: list[str]
     run: DayRun | None = None
+    encoding: str | None = None  # of a CSV that is not UTF-8 (as consent batch --encoding)
+    date_format: str | None = None  # of dates not written YYYY-MM-DD (as consent batch --date-format)
+
+    def says(self, message: str) -> str:
+        """A message about the list as the page says it: the uploaded file's name, the page's words."""
+        return for_the_page(
+            message.replace(str(self.list_path), self.source_name).replace(self.list_path.name, self.source_name)
+        )
 
     @property
     def running(self) -> bool:
@@ -84,9 +93,11 @@ class DayList:
         return next((row for row in self.rows if row.number == number), None)
 
 
-def open_day_list(desk: Desk, upload_name: str, data: bytes) -> DayList:
+def open_day_list(
+    desk: Desk, upload_name: str, data: bytes, *, encoding: str | None = None, date_format: str | None = None
+) -> DayList:
     """Keep an uploaded list in its folder and check every row; a list that
-    cannot be used is a ConsentError saying why."""
+    cannot be used is a ConsentError saying why, and is not kept."""
     suffix = Path(upload_name).suffix.lower()
     if suffix not in LIST_TYPES:
         raise ConsentError(
@@ -97,6 +108,12 @@ def open_day_list(desk: Desk, upload_name: str, data: bytes) -> DayList:
         raise ConsentError("The list is larger than 10 MB, far more than a clinic day. Check you chose the right file.")
     if not data:
         raise ConsentError("The file is empty. Check you chose the right file.")
+    if data.startswith(b"%PDF-"):
+        raise ConsentError("This file is a PDF, not an appointment list. Export the list from the practice system as "
+                           "CSV or Excel (.xlsx) and upload that.")  # fmt: skip
+    if suffix == ".csv" and data.startswith(_XLSX_START):
+        raise ConsentError("This file is an Excel workbook with a name ending in .csv. Upload the .xlsx file as it "
+                           "was saved, or save it from Excel as CSV UTF-8.")  # fmt: skip
     if (suffix == ".xlsx") != data.startswith(_XLSX_START):
         raise ConsentError(f"The file ends in {suffix} but does not hold a {suffix[1:].upper()} list. Check the file.")
     today = desk.settings.today()
@@ -105,15 +122,24 @@ def open_day_list(desk: Desk, upload_name: str, data: bytes) -> DayList:
     folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     list_path = folder / f"appointments{suffix}"
     write_atomically(list_path, data)
-    day = DayList(secrets.token_urlsafe(16), Path(upload_name).name, folder, list_path, [], [])
-    check_day_list(desk, day)
+    day = DayList(
+        secrets.token_urlsafe(16), Path(upload_name).name, folder, list_path, [], [], None, encoding, date_format
+    )
+    try:
+        check_day_list(desk, day)
+    except ConsentError as problem:
+        # A list that cannot be used is not kept: it may hold patients' details.
+        list_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if nothing else is in it
+        raise ConsentError(day.says(str(problem))) from None
     return day
 
 
 def check_day_list(desk: Desk, day: DayList) -> None:
     """Each row's status now: refused (with the reasons), ready, or what is
     already at its file name."""
-    stream = stream_appointments(day.list_path)
+    stream = stream_appointments(day.list_path, encoding=day.encoding)
     rows: dict[int, DayRow] = {}
     for appointment in stream.rows:
         if len(rows) >= _MAX_SHOWN_ROWS:
@@ -129,12 +155,12 @@ def check_day_list(desk: Desk, day: DayList) -> None:
             str(values.get("procedure_date") or ""),
             str(values.get("record_number") or ""),
         )
-    check = RowCheck(today=desk.settings.today(), date_format=None, search_path=desk.settings.search_path)
+    check = RowCheck(today=desk.settings.today(), date_format=day.date_format, search_path=desk.settings.search_path)
     warnings: list[str] = []
-    for outcome in check.outcomes(stream_appointments(day.list_path).rows):
+    for outcome in check.outcomes(stream_appointments(day.list_path, encoding=day.encoding).rows):
         if isinstance(outcome, RowProblem):
             rows[outcome.row].status = "refused"
-            rows[outcome.row].reasons.append(outcome.message)
+            rows[outcome.row].reasons.append(day.says(outcome.message))
         elif isinstance(outcome, Job):
             row = rows[outcome.row]
             row.job = outcome
@@ -147,7 +173,7 @@ def check_day_list(desk: Desk, day: DayList) -> None:
                 rows[number].status = "repeat"
                 rows[number].reasons.append(outcome[0].upper() + outcome[1:])
     day.rows = list(rows.values())
-    day.warnings = [*stream.warnings, *warnings]
+    day.warnings = [day.says(warning) for warning in (*stream.warnings, *warnings)]
 
 
 def make_row(desk: Desk, day: DayList, number: int, user: str | None) -> Path:
@@ -192,6 +218,8 @@ def start_run(desk: Desk, day: DayList, user: str | None) -> DayRun:
                 day.list_path,
                 day.folder,
                 today=desk.settings.today(),
+                encoding=day.encoding,
+                date_format=day.date_format,
                 on_progress=progress,
                 search_path=desk.settings.search_path,
                 audit_log=desk.audit_log,
@@ -204,9 +232,9 @@ def start_run(desk: Desk, day: DayList, user: str | None) -> DayRun:
                 workers=min(os.cpu_count() or 1, max(1, run.total)),
             )
             if run.result.stopped:
-                run.problem = f"The list stopped part way: {run.result.stopped}."
+                run.problem = day.says(f"The list stopped part way: {run.result.stopped}.")
         except ConsentError as problem:
-            run.problem = str(problem)
+            run.problem = day.says(str(problem))
         finally:
             with contextlib.suppress(ConsentError):
                 check_day_list(desk, day)

@@ -19,13 +19,14 @@ from typing import Any
 from generator.api import FilledForm, default_file_name, make_form
 from generator.config import Settings
 from generator.definitions.forms import Form, load_forms_listing
-from generator.errors import ConsentError, FieldError, LanguageNotAvailableError, PatientError
+from generator.errors import ConsentError, FieldError, LanguageNotAvailableError, PatientError, PrintError
 from generator.intake.fields import FIELD_LABELS
 from generator.intake.patient import PastProcedureDateError, Patient, read_patient
 from generator.records.audit import AUDIT_LOG_NAME, AuditLog
 from generator.records.filing import Filed, KeptFileError, file_form
 from generator.records.printing import print_pdf
 from generator.render.fonts import glyph_problem, load_fonts
+from generator.serve.wording import for_the_page
 from generator.verify.seal import Sealer, load_sealer
 
 # The fields of the desk page, named as `consent fill`'s options.
@@ -54,7 +55,7 @@ class Refusal:
     can_replace: bool = False  # an earlier unsigned version is at the name
 
     def add(self, field_name: str, message: str) -> None:
-        self.by_field.setdefault(field_name, []).append(message)
+        self.by_field.setdefault(field_name, []).append(for_the_page(message))
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Desk:
             with self._filing, AuditLog(self.audit_log, command="serve", user=user) as audit:
                 filed = file_form(filled, target, audit, replace=replace, sealer=self.sealer, rename_hint=_KEPT_HINT)
         except KeptFileError as problem:
-            refusal.add("", str(problem).replace("run again with --replace", 'tick "Replace" and make it again'))
+            refusal.add("", str(problem))
             refusal.can_replace = not problem.signed
             return refusal
         except ConsentError as problem:
@@ -150,9 +151,13 @@ class Desk:
         return form
 
     def print_file(self, path: Path, copies: int = 1) -> str:
-        """Send `path` to the configured printer; returns the CUPS job id
-        (raises PrintError with a message for staff)."""
-        return print_pdf(path, printer=self.settings.settings.serve.printer, copies=copies)
+        """Send `path` to the configured printer; returns the CUPS job id.
+        Raises PrintError with a message for the page (the file's name, not
+        where the server keeps it)."""
+        try:
+            return print_pdf(path, printer=self.settings.settings.serve.printer, copies=copies)
+        except PrintError as problem:
+            raise PrintError(for_the_page(str(problem).replace(str(path), path.name))) from None
 
     def form_choices(self) -> list[dict[str, Any]]:
         """The forms and their languages, as the page lists them."""

@@ -17,7 +17,7 @@ from generator.intake.fields import FIELD_LABELS, REQUIRED_FIELDS
 from generator.intake.patient import age_on
 from generator.records.filing import Outcome
 from generator.records.preview import page_png
-from generator.serve.desk import DESK_FIELDS, Desk, Made, Refusal
+from generator.serve.desk import DESK_FIELDS, LANGUAGE_NAMES, Desk, Made, Refusal
 from generator.serve.sessions import Served
 from generator.serve.views import page, posted, session_of, staff_name, text_fields
 
@@ -65,8 +65,12 @@ def _desk_page(request: Request, values: dict[str, str], refusal: Refusal | None
     )
 
 
+# What the next patient of the same clinic session most likely shares.
+_KEPT_FOR_NEXT = ("form", "language", "procedure_date", "clinician")
+
+
 async def desk_page(request: Request) -> Response:
-    return _desk_page(request, {})
+    return _desk_page(request, dict(session_of(request).state.get("treatment", {})))
 
 
 async def make(request: Request) -> Response:
@@ -84,6 +88,7 @@ async def make(request: Request) -> Response:
     if isinstance(outcome, Refusal):
         return _desk_page(request, values, outcome)
     token = _offer_form(request, outcome)
+    session_of(request).state["treatment"] = {name: values[name] for name in _KEPT_FOR_NEXT if name in values}
     return RedirectResponse(f"/made/{token}", status_code=303)
 
 
@@ -96,6 +101,7 @@ def _offer_form(request: Request, made: Made) -> str:
         "form": f"{made.filled.form.text(made.filled.patient.language).title}",
         "version": made.filled.form.version,
         "language": made.filled.patient.language,
+        "language_name": LANGUAGE_NAMES.get(made.filled.patient.language, made.filled.patient.language),
         "pages": made.filled.page_count,
         "sealed": _desk(request).sealer is not None,
         "outcome": made.filed.outcome.value,

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp
 
+from generator.serve.accounts import Accounts
 from generator.serve.sessions import COOKIE_NAME, IDLE_SECONDS, Session, SessionStore
 
 MAX_BODY = (10 << 20) + (64 << 10)  # a 10 MB upload and the form around it
@@ -42,10 +43,11 @@ _OPEN_PATHS = ("/signin", "/static/")
 
 
 class Guard(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, *, sessions: SessionStore, sign_in: bool, tls: bool) -> None:
+    def __init__(self, app: ASGIApp, *, sessions: SessionStore, accounts: Accounts | None, tls: bool) -> None:
         super().__init__(app)
         self.sessions = sessions
-        self.sign_in = sign_in
+        self.accounts = accounts
+        self.sign_in = accounts is not None
         self.tls = tls
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -68,6 +70,9 @@ class Guard(BaseHTTPMiddleware):
                     status_code=413,
                 )
         session = self.sessions.get(request.cookies.get(COOKIE_NAME))
+        if session is not None and session.user and self.accounts and not self.accounts.knows(session.user):
+            self.sessions.end(session)  # removed with `consent serve remove-user`: signed out at once
+            session = None
         new_session = session is None
         if session is None:
             session = self.sessions.new()
