@@ -3,6 +3,8 @@ HTTP client with its own cookie jar (one client is one browser)."""
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -97,13 +99,26 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _From(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, request: urllib.request.Request) -> object:
+        connect = functools.partial(http.client.HTTPConnection, source_address=(self.address, 0))
+        return self.do_open(connect, request)  # type: ignore[arg-type]
+
+
 class Client:
     """One browser: a cookie jar, and the CSRF token of the last page seen."""
 
-    def __init__(self, base: str, context: object = None) -> None:
+    def __init__(self, base: str, context: object = None, source: str | None = None) -> None:
+        """`source`: the local address to connect from (127.0.0.2 is another computer, to the server)."""
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()]
+        if source is not None:
+            handlers.append(_From(source))
         if context is not None:
             handlers.append(urllib.request.HTTPSHandler(context=context))  # type: ignore[arg-type]
         self.opener = urllib.request.build_opener(*handlers)

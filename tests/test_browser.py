@@ -330,3 +330,22 @@ def test_the_desk_works_with_the_keyboard_alone_with_focus_always_visible(browse
     assert focused().get_attribute("id") == "clinician"
     press("Dr Lee", Keys.ENTER)
     browser.wait_for(lambda: browser.driver.title.startswith("Form made"))
+
+
+def test_a_form_on_another_sites_page_cannot_make_a_form(browser, desk):
+    import urllib.parse
+
+    browser.sign_in()
+    before = sorted(desk.out_dir.glob("*.pdf"))
+    fields = "".join(
+        f'<input name="{name}" value="{value}">'
+        for name, value in {"form": "laser-acne-scar", "given_name": "Eve", "family_name": "Attack",
+                            "date_of_birth": "1990-01-01", "record_number": "66666",
+                            "procedure_date": "2026-12-01", "clinician": "Dr X"}.items()
+    )  # fmt: skip
+    attacker = f'<form method="post" action="{desk.base}/make">{fields}<button id="go">Win a prize</button></form>'
+    browser.driver.get("data:text/html," + urllib.parse.quote(attacker))
+    browser.click("#go")
+    browser.wait_for(lambda: browser.driver.current_url.startswith(desk.base))
+    assert "another site" in browser.find("body").text
+    assert sorted(desk.out_dir.glob("*.pdf")) == before

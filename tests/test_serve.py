@@ -12,6 +12,7 @@ import ssl
 import stat
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -191,7 +192,10 @@ def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(open_d
         for answer in (client.post(path, fields, csrf=False), client.post(path, {**fields, "csrf_token": "x" * 43})):
             assert answer.status == 403, (path, answer.status)
             assert "did not come from this consent page" in answer.text
-        assert client.upload(path, "appointments", "a.csv", b"form\n", csrf=False).status == 403
+        # (Sign-in takes no file at all: refused as a bad request before its token is looked at.)
+        assert client.upload(path, "appointments", "a.csv", b"form\n", csrf=False).status == (
+            400 if path == "/signin" else 403
+        )
     assert sorted(open_desk.out_dir.rglob("*")) == before
 
 
@@ -510,3 +514,66 @@ def test_the_next_patient_keeps_the_form_the_date_and_the_clinician(open_desk):
     assert 'id="clinician" name="clinician" value="Dr Okafor"' in page
     assert 'id="procedure_date" name="procedure_date" value="2026-12-03"' in page
     assert 'id="given_name" name="given_name" value=""' in page
+
+
+# --- what an attack on the desk tried -----------------------------------------------------------
+
+
+def test_a_body_hidden_behind_chunked_encoding_is_refused_from_its_headers(open_desk):
+    # Refused before the body is read: by the desk (411), or already by the HTTP parser (400).
+    for headers in (
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 5\r\nTransfer-Encoding: chunked",
+        "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked",
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: +5",
+    ):
+        answer = _headers_only(open_desk.base, headers)
+        assert answer.startswith(("HTTP/1.1 411", "HTTP/1.1 400")), answer[:200]
+    only_chunked = "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked"
+    assert _headers_only(open_desk.base, only_chunked).startswith("HTTP/1.1 411")
+
+
+def test_a_flood_of_first_visits_does_not_sign_anyone_out(staffed):
+    client = signed_in(staffed)
+    assert client.get("/").status == 200
+    for _ in range(1100):
+        Client(staffed.base).get("/signin")
+    assert client.get("/").status == 200
+
+
+def test_wrong_passwords_from_another_computer_do_not_lock_out_staff_at_their_own(staffed):
+    stranger = Client(staffed.base, source="127.0.0.2")
+    stranger.get("/signin")
+    for _ in range(6):
+        stranger.post("/signin", {"name": "a.other", "password": "guessing wrong"})
+    assert stranger.post("/signin", {"name": "a.other", "password": PASSWORD}).status == 429
+    assert signed_in(staffed, "a.other").get("/").status == 200  # from 127.0.0.1
+
+
+def test_another_host_name_or_another_sites_page_is_refused(open_desk):
+    client = Client(open_desk.base)
+    assert client.get("/").status == 200
+    rebound = client.request("/", headers={"Host": "rebind.attacker.example"})
+    assert rebound.status == 400 and "answers only to its own address" in rebound.text
+    cross = client.request("/files/x/download", headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"})
+    assert cross.status == 403
+    followed = client.request("/", headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"})
+    assert followed.status == 200  # someone following a link to the desk
+    posted = client.post("/make", {"form": "laser-acne-scar", **ADULT}, csrf=True)
+    assert posted.status == 303
+    foreign = client.request(
+        "/make",
+        urllib.parse.urlencode({"csrf_token": client.csrf, "form": "laser-acne-scar", **ADULT}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://attacker.example"},
+    )
+    assert foreign.status == 403 and "another site" in foreign.text
+
+
+def test_odd_digits_in_a_number_are_refused_not_an_error(open_desk):
+    client = Client(open_desk.base)
+    token = _made_form_token(client, record_number="00313")
+    client.get(f"/made/{token}")
+    page = client.follow(client.post("/print", {"token": token, "copies": "²"}))
+    assert "Copies must be a number from 1 to 99." in page.text
+    client.get("/day")
+    assert client.post("/day/make-row", {"row": "²"}).status == 303
+    assert "Traceback" not in open_desk.log

@@ -47,13 +47,15 @@ def serve_command(ctx: click.Context, host: str, port: int, out_dir: Path) -> No
         return
     from generator.serve.app import make_app
     from generator.serve.desk import Desk, DeskSettings
-    from generator.serve.server import check_can_serve, is_loopback, run
+    from generator.serve.server import check_can_serve, desk_names, is_loopback, run
 
     settings = _settings()
+    if host.strip().lower().rstrip(".") == "localhost":
+        host = "127.0.0.1"  # not whatever the name resolves to
     listening, accounts = check_can_serve(host, port, settings)
     out_dir.mkdir(mode=0o750, parents=True, exist_ok=True)
     desk = Desk(DeskSettings(out_dir=out_dir.resolve(), search_path=_search_path(), settings=settings, today=_today))
-    app = make_app(desk, accounts=accounts, tls=listening.tls)
+    app = make_app(desk, accounts=accounts, tls=listening.tls, hosts=desk_names(listening))
     sign_in = f", staff sign in ({len(accounts)} names)" if accounts else ""
     click.echo(f"consent serve: open {listening.address} in the browser{sign_in}. Forms go to {desk.settings.out_dir}.")
     if not is_loopback(host):

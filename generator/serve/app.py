@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,7 +16,8 @@ from starlette.staticfiles import StaticFiles
 from generator.serve import day_pages, desk_pages
 from generator.serve.accounts import Accounts
 from generator.serve.desk import Desk
-from generator.serve.guard import Guard
+from generator.serve.gate import LOOPBACK_NAMES, Gate
+from generator.serve.guard import SECURITY_HEADERS, Guard
 from generator.serve.sessions import SessionStore
 from generator.serve.views import page
 
@@ -23,6 +25,8 @@ from generator.serve.views import page
 # (generator.serve.views.posted); tests/test_serve.py posts to each without one.
 ROUTES = [
     Route("/", desk_pages.desk_page),
+    # No icon: answered at once, so a browser's request for one makes no session and no redirect.
+    Route("/favicon.ico", lambda request: Response(status_code=204)),
     Route("/make", desk_pages.make, methods=["POST"]),
     Route("/made/{token}", desk_pages.made_page),
     Route("/print", desk_pages.print_form, methods=["POST"]),
@@ -32,6 +36,7 @@ ROUTES = [
     Route("/day/upload", day_pages.upload_list, methods=["POST"]),
     Route("/day/make-row", day_pages.make_day_row, methods=["POST"]),
     Route("/day/make-all", day_pages.make_day_all, methods=["POST"]),
+    Route("/day/check", day_pages.check_again, methods=["POST"]),
     Route("/day/progress", day_pages.day_progress),
     Route("/verify", day_pages.verify_page),
     Route("/verify", day_pages.verify_upload, methods=["POST"]),
@@ -47,16 +52,23 @@ async def _problem_page(request: Request, problem: Exception) -> Response:
     with the way back, in the same words for every such answer."""
     assert isinstance(problem, HTTPException)
     heading = {403: "Not sent", 404: "Not found", 405: "Not found"}.get(problem.status_code, "Not done")
-    message = problem.detail if problem.status_code == 403 else "There is no such page. Go back to the desk."
+    if problem.status_code in (404, 405):
+        message = "There is no such page. Go back to the desk."
+    else:
+        message = f"{problem.detail} Nothing was changed."
     return page(request, "error.html", problem.status_code, title=heading, heading=heading, message=message)
 
 
-def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool) -> Starlette:
-    """The application for `desk`; staff sign in when `accounts` is given."""
+def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool, hosts: frozenset[str] = LOOPBACK_NAMES) -> Starlette:
+    """The application for `desk`, answering to the names in `hosts`; staff
+    sign in when `accounts` is given."""
     sessions = SessionStore()
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(Guard, sessions=sessions, accounts=accounts, tls=tls)],
+        middleware=[
+            Middleware(Gate, hosts=hosts, headers=SECURITY_HEADERS),
+            Middleware(Guard, sessions=sessions, accounts=accounts, tls=tls),
+        ],
         exception_handlers={HTTPException: _problem_page},
     )
     app.state.desk = desk
@@ -64,4 +76,5 @@ def make_app(desk: Desk, *, accounts: Accounts | None, tls: bool) -> Starlette:
     app.state.sign_in = accounts is not None
     app.state.sessions = sessions
     app.state.sign_in_tries = {}
+    app.state.sign_in_turns = asyncio.Semaphore(2)  # scrypt is slow on purpose: two checks at a time
     return app

@@ -88,13 +88,21 @@ def _day_page(request: Request, problem: str | None = None, status_code: int = 2
 
 
 async def day_page(request: Request) -> Response:
+    # The rows as last checked (at upload, after making, or when asked):
+    # reading a large workbook again on every view would hold up the desk.
+    return _day_page(request)
+
+
+async def check_again(request: Request) -> Response:
+    """Each row's state now: a form signed, moved or made elsewhere since."""
+    await posted(request)
     day: DayList | None = session_of(request).state.get(_DAY)
     if day is not None and not day.running:
         try:
             await run_in_threadpool(check_day_list, _desk(request), day)
         except ConsentError as problem:
-            return _day_page(request, str(problem), 422)
-    return _day_page(request)
+            return _day_page(request, day.says(str(problem)), 422)
+    return RedirectResponse("/day", status_code=303)
 
 
 async def upload_list(request: Request) -> Response:
@@ -122,7 +130,7 @@ async def make_day_row(request: Request) -> Response:
     form = await posted(request)
     day: DayList | None = session_of(request).state.get(_DAY)
     number = str(form.get("row", ""))
-    if day is None or day.running or not number.isdigit():
+    if day is None or day.running or not (number.isascii() and number.isdecimal() and len(number) <= 9):
         return RedirectResponse("/day", status_code=303)
     try:
         await run_in_threadpool(make_row, _desk(request), day, int(number), staff_name(request))

@@ -173,7 +173,7 @@ async def print_form(request: Request) -> Response:
     copies_text = str(form.get("copies", "1")).strip()
     back = str(form.get("back", ""))
     shown_on = "day" if back == "day" else token  # the page that shows the outcome
-    copies = int(copies_text) if copies_text.isdigit() and 1 <= int(copies_text) <= 99 else 0
+    copies = int(copies_text) if copies_text.isdecimal() and len(copies_text) <= 2 and copies_text.isascii() else 0
     if not copies:
         session.state[f"print-problem:{shown_on}"] = "Copies must be a number from 1 to 99."
     else:
@@ -196,25 +196,41 @@ async def sign_in_page(request: Request) -> Response:
 
 
 async def sign_in(request: Request) -> Response:
-    form = await posted(request)
-    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    form = await posted(request, files=0)
+    name, password = str(form.get("name", "")).strip()[:40], str(form.get("password", ""))[:1024]
     accounts = request.app.state.accounts
-    tries: dict[str, list[float]] = request.app.state.sign_in_tries
+    # Wrong passwords are counted per name and per computer: someone else
+    # cannot lock a member of staff out of their own desk.
+    key = (name, request.client.host if request.client else "")
+    tries: dict[tuple[str, str], list[float]] = request.app.state.sign_in_tries
     now = time.monotonic()
-    recent = [moment for moment in tries.get(name, []) if now - moment < _SIGN_IN_WAIT]
+    recent = [moment for moment in tries.get(key, []) if now - moment < _SIGN_IN_WAIT]
     if len(recent) >= _SIGN_IN_TRIES:
         problem = "Too many wrong passwords for this name. Wait five minutes, then try again."
         return page(request, "signin.html", status_code=429, title="Sign in", problem=problem, name=name)
-    if accounts is None or not accounts.check(name, password):
-        tries[name] = [*recent, now]
+    async with request.app.state.sign_in_turns:
+        correct = accounts is not None and await run_in_threadpool(accounts.check, name, password)
+    if not correct:
+        _forget_old_tries(tries, now)
+        tries[key] = [*recent, now]
         problem = "The name or the password is not right. Check both and try again."
         return page(request, "signin.html", status_code=401, title="Sign in", problem=problem, name=name)
-    tries.pop(name, None)
+    tries.pop(key, None)
     # A new session id at sign-in: an id seen before signing in is worth nothing after.
     sessions = request.app.state.sessions
     sessions.end(session_of(request))
     request.state.session = sessions.new(user=name)
     return RedirectResponse("/", status_code=303)
+
+
+def _forget_old_tries(tries: dict[tuple[str, str], list[float]], now: float) -> None:
+    """Keep the record of wrong passwords small: old tries go, and it never holds more than a few thousand."""
+    if len(tries) < 1000:
+        return
+    for key in [key for key, moments in tries.items() if now - moments[-1] >= _SIGN_IN_WAIT]:
+        del tries[key]
+    while len(tries) >= 5000:
+        tries.pop(next(iter(tries)))
 
 
 async def sign_out(request: Request) -> Response:

@@ -1,5 +1,5 @@
 """What every request to `consent serve` passes through, before any page:
-its session, sign-in, the size of what it sends, and the headers that keep
+its session, sign-in, and the headers that keep
 patient data out of caches and other sites out of the pages.
 
 - The session cookie is `HttpOnly` (no script reads it), `SameSite=Strict`
@@ -8,8 +8,9 @@ patient data out of caches and other sites out of the pages.
   patients' names and birth dates, and must not stay in a browser's cache.
 - The Content-Security-Policy lets a page load only the app's own styles,
   scripts and images, and be framed by no one.
-- A POST must say how long it is (browsers always do) and be at most
-  `MAX_BODY`: an upload cannot fill the disk or the memory.
+
+What a request must be before it gets this far (its host, its site, its
+size) is checked first, by generator.serve.gate.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from starlette.types import ASGIApp
 from generator.serve.accounts import Accounts
 from generator.serve.sessions import COOKIE_NAME, IDLE_SECONDS, Session, SessionStore
 
-MAX_BODY = (10 << 20) + (64 << 10)  # a 10 MB upload and the form around it
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -33,13 +33,14 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Our own pages only (their addresses carry no patient's detail); never to another site.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 # Reached without signing in: the sign-in page itself and its styles.
-_OPEN_PATHS = ("/signin", "/static/")
+_OPEN_PATHS = ("/signin", "/static/", "/favicon.ico")
 
 
 class Guard(BaseHTTPMiddleware):
@@ -59,16 +60,8 @@ class Guard(BaseHTTPMiddleware):
         return response
 
     async def _answer(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method == "POST":
-            length = request.headers.get("content-length")
-            if length is None or not length.isdigit():
-                return PlainTextResponse("A form sent to consent must say its length.", status_code=411)
-            if int(length) > MAX_BODY:
-                return PlainTextResponse(
-                    "What was sent is larger than 10 MB, far more than a form or a clinic day's list. "
-                    "Go back and check you chose the right file.",
-                    status_code=413,
-                )
+        if request.url.path.startswith(("/static/", "/favicon.ico")):
+            return await call_next(request)  # styles and scripts need no session: none is made for them
         session = self.sessions.get(request.cookies.get(COOKIE_NAME))
         if session is not None and session.user and self.accounts and not self.accounts.knows(session.user):
             self.sessions.end(session)  # removed with `consent serve remove-user`: signed out at once

@@ -98,6 +98,38 @@ def _check_port_free(host: str, port: int) -> None:
             ) from None
 
 
+def desk_names(listening: Listening) -> frozenset[str]:
+    """The names browsers may reach the desk by (their Host header): this
+    computer's own names, the address it listens on, and every name and
+    address in its TLS certificate."""
+    from generator.serve.gate import LOOPBACK_NAMES
+
+    names = set(LOOPBACK_NAMES)
+    if not is_loopback(listening.host):
+        names |= {socket.gethostname(), socket.getfqdn()}
+        if listening.host not in ("0.0.0.0", "::"):
+            names.add(f"[{listening.host}]" if ":" in listening.host else listening.host)
+    if listening.certificate is not None:
+        names |= _certificate_names(listening.certificate)
+    return frozenset(name.lower() for name in names if name)
+
+
+def _certificate_names(path: Path) -> set[str]:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    certificate = x509.load_pem_x509_certificate(path.read_bytes())
+    names = {str(attribute.value) for attribute in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)}
+    try:
+        alternatives = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return names
+    names |= set(alternatives.get_values_for_type(x509.DNSName))
+    for address in alternatives.get_values_for_type(x509.IPAddress):
+        names.add(f"[{address}]" if address.version == 6 else str(address))
+    return names
+
+
 def run(app: object, listening: Listening) -> None:
     """Serve until stopped (Ctrl-C). The access log shows method, path and
     status only; no page's path carries a patient's detail."""
@@ -113,4 +145,7 @@ def run(app: object, listening: Listening) -> None:
         proxy_headers=False,
         log_level="info",
         timeout_graceful_shutdown=5,
+        # A desk has a handful of reception PCs: past this many open
+        # connections, more are answered 503 rather than starving the rest.
+        limit_concurrency=200,
     )

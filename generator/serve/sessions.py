@@ -23,7 +23,11 @@ from typing import Any
 
 COOKIE_NAME = "consent_session"
 IDLE_SECONDS = 8 * 3600  # one working day at the desk
+# Sessions not signed in (a browser's first visit, the sign-in page) are
+# capped apart from signed-in ones, so a flood of first visits can never
+# push out a member of staff's session.
 _MAX_SESSIONS = 500
+_MAX_ANONYMOUS = 1000
 _MAX_FILES_PER_SESSION = 2000
 
 
@@ -81,8 +85,9 @@ class SessionStore:
     def new(self, user: str | None = None) -> Session:
         with self._lock:
             self._forget_idle()
-            if len(self._sessions) >= _MAX_SESSIONS:
-                oldest = min(self._sessions.values(), key=lambda session: session.last_seen)
+            alike = [session for session in self._sessions.values() if (session.user is None) == (user is None)]
+            if len(alike) >= (_MAX_ANONYMOUS if user is None else _MAX_SESSIONS):
+                oldest = min(alike, key=lambda session: session.last_seen)
                 del self._sessions[oldest.id]
             session = Session(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), user=user)
             self._sessions[session.id] = session

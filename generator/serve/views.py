@@ -56,10 +56,11 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return HTMLResponse(html, status_code=status_code)
 
 
-async def posted(request: Request) -> FormData:
+async def posted(request: Request, *, files: int = 1) -> FormData:
     """The posted form, once its CSRF token is checked: a form sent from
-    another site's page (or a stale one) changes nothing."""
-    form = await request.form(max_files=1, max_fields=_MAX_FIELDS)
+    another site's page (or a stale one) changes nothing. At most `files`
+    uploads are taken."""
+    form = await request.form(max_files=files, max_fields=_MAX_FIELDS)
     sent = form.get("csrf_token")
     if not session_of(request).csrf_matches(sent if isinstance(sent, str) else None):
         await form.close()
