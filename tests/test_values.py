@@ -1,0 +1,57 @@
+"""generator/intake/values.py's words, exactly: how a character is named to
+staff, and what a cell that is not text is called."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from openpyxl import Workbook
+
+from generator.errors import FieldError
+from generator.intake.appointments import read_appointments
+from generator.intake.values import describe_character, required_text
+
+
+@pytest.mark.parametrize(
+    ("character", "described"),
+    [
+        ("é", '"é" (U+00E9 LATIN SMALL LETTER E WITH ACUTE)'),
+        ("\n", "U+000A LINE FEED"),
+        ("\r", "U+000D CARRIAGE RETURN"),
+        ("\t", "U+0009 TAB"),
+        ("\x07", "U+0007 control character"),  # no Unicode name, none of ours
+        ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),  # invisible: shown by code and name only
+        ("\u00a0", "U+00A0 NO-BREAK SPACE"),
+        ("\u2028", "U+2028 LINE SEPARATOR"),
+    ],
+)
+def test_a_character_is_named_as_staff_can_find_it(character, described):
+    assert describe_character(character) == described
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        (datetime.time(9, 30), "holds a time of day (09:30:00), not text"),
+        (datetime.timedelta(hours=1, minutes=30), "holds a duration (1:30:00), not text"),
+    ],
+)
+def test_a_cell_that_is_not_text_is_called_what_it_is(tmp_path, cell, words):
+    """From a real workbook, as a practice system's export holds it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["form", "given_name", "family_name", "date_of_birth", "record_number", "procedure_date", "clinician"])
+    sheet.append(["laser-acne-scar", cell, "Ruiz", "1990-03-07", "00123", "2026-12-01", "Dr Lee"])
+    book.save(tmp_path / "list.xlsx")
+    (row,) = read_appointments(tmp_path / "list.xlsx").rows
+    with pytest.raises(FieldError) as refused:
+        required_text("given_name", row.values["given_name"], 80)
+    assert refused.value.message == (f"Given name {words}. Check that the columns of the list have not shifted by one.")
+
+
+def test_any_other_value_is_called_a_value_that_is_not_text():
+    # A workbook's numbers arrive as text already; a library caller may pass anything.
+    with pytest.raises(FieldError) as refused:
+        required_text("clinician", 1.5, 80)
+    assert refused.value.message.startswith("Clinician holds a value that is not text (1.5), not text.")
