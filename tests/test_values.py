@@ -55,3 +55,14 @@ def test_any_other_value_is_called_a_value_that_is_not_text():
     with pytest.raises(FieldError) as refused:
         required_text("clinician", 1.5, 80)
     assert refused.value.message.startswith("Clinician holds a value that is not text (1.5), not text.")
+
+
+def test_a_letter_that_prints_as_nothing_is_refused_in_these_words():
+    from generator.intake.values import person_name
+
+    with pytest.raises(FieldError) as refused:
+        person_name("family_name", "Kim\u3164")
+    assert refused.value.field == "family_name"
+    assert refused.value.message == (
+        "Family name contains a character that prints as nothing (U+3164 HANGUL FILLER). Retype the name by hand."
+    )
