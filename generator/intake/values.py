@@ -36,8 +36,8 @@ def describe_character(character: str) -> str:
     """A character as staff can find it: itself (when visible), code point, name."""
     name = unicodedata.name(character, _CONTROL_NAMES.get(character, "control character"))
     code = f"U+{ord(character):04X}"
-    if unicodedata.category(character)[0] in "CZ":
-        return f"{code} {name}"
+    if unicodedata.category(character)[0] in "CZ" or character in _BLANK_LETTERS:
+        return f"{code} {name}"  # nothing to see: quoting it would show empty quotes
     return f'"{character}" ({code} {name})'
 
 
