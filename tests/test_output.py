@@ -130,3 +130,36 @@ def test_a_folder_that_cannot_take_a_file_is_named_with_what_to_do(tmp_path, mon
 def test_a_missing_folder_is_named(tmp_path):
     with pytest.raises(OutputError, match=r'The folder ".*missing" does not exist'):
         write_atomically(tmp_path / "missing" / "errors.csv", b"x")
+
+
+@pytest.mark.parametrize(("code", "kind"), [(errno.EROFS, DiskError), (errno.EACCES, OutputError)])
+def test_a_file_that_cannot_be_put_in_place_is_named_and_nothing_is_left(tmp_path, monkeypatch, code, kind):
+    (tmp_path / "errors.csv").write_bytes(b"before")
+
+    def refuse(source, destination):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(kind) as refused:
+        write_atomically(tmp_path / "errors.csv", b"after")
+    assert type(refused.value) is kind
+    assert str(refused.value) == (
+        f'Cannot save "{tmp_path / "errors.csv"}": {os.strerror(code)}. Check the disk has room and the '
+        "file is not open in another program, then try again."
+    )
+    assert (tmp_path / "errors.csv").read_bytes() == b"before"
+    assert [path.name for path in tmp_path.iterdir()] == ["errors.csv"]
+
+
+def test_without_a_readable_umask_files_are_kept_to_their_owner(monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+
+    def no_proc(path, *arguments, **options):
+        if str(path) == "/proc/self/status":
+            raise OSError(errno.ENOENT, "No such file or directory")
+        return real_open(path, *arguments, **options)
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    assert output.private_file_mode() == 0o600
