@@ -56,7 +56,10 @@ class Session:
     def offer(self, served: Served) -> str:
         """A new token for `served`, valid in this session only."""
         if len(self.files) >= _MAX_FILES_PER_SESSION:
-            self.files.pop(next(iter(self.files)))
+            oldest = next(iter(self.files))
+            self.files.pop(oldest)
+            for key in [key for key in self.state if key.endswith(f":{oldest}")]:
+                del self.state[key]  # what a page kept about that file goes with it
         token = secrets.token_urlsafe(24)
         self.files[token] = served
         return token
