@@ -163,3 +163,13 @@ def test_without_a_readable_umask_files_are_kept_to_their_owner(monkeypatch):
 
     monkeypatch.setattr(builtins, "open", no_proc)
     assert output.private_file_mode() == 0o600
+
+
+def test_a_write_stopped_by_ctrl_c_leaves_no_temporary_and_stops(tmp_path):
+    def interrupted(stream):
+        stream.write(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_stream_atomically(tmp_path / "print-bundle.pdf", interrupted)
+    assert list(tmp_path.iterdir()) == []

@@ -80,6 +80,7 @@ BY_HAND = "Retype it by hand."
         ("Ana\x07", f"contains a control character (U+0007 control character). {ONE_LINE}"),
         ("Ana\u200b", "contains an invisible formatting character (U+200B ZERO WIDTH SPACE), which can change how the "
                       "name prints. Retype it by hand instead of pasting it."),
+        ("Ana\ud800", f"contains a character that is not a real letter (U+D800 control character). {BY_HAND}"),
         ("Ana\ue000", f"contains a character that is not a real letter (U+E000 control character). {BY_HAND}"),
         ("Ana\U000e0080", f"contains a character that is not a real letter (U+E0080 control character). {BY_HAND}"),
     ],
@@ -137,4 +138,13 @@ def test_digits_in_a_relationship_are_refused_in_these_words():
     assert refused.value.message == (
         'Guardian\'s relationship "mother 2" contains digits. Check that it, and not another detail, was typed '
         "here (in a list: the column may have shifted by one)."
+    )
+
+
+def test_a_date_cell_in_a_name_column_is_called_a_date(tmp_path):
+    with pytest.raises(FieldError) as refused:
+        required_text("family_name", datetime.date(1990, 3, 7), 80)
+    assert refused.value.field == "family_name"
+    assert refused.value.message == (
+        "Family name holds a date (1990-03-07), not text. Check that the columns of the list have not shifted by one."
     )
