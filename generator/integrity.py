@@ -54,14 +54,22 @@ Rect = tuple[float, float, float, float]
 DIGEST_PREFIX = "sha256:"
 
 
-def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]]) -> str:
+def page_digest(content: bytes, xobjects: Iterable[tuple[str, bytes]], images: Iterable[tuple[str, bytes]] = ()) -> str:
     """The digest of one page: its decoded content stream, then each form
-    XObject it uses (resource name without the slash, decoded stream), by name."""
+    XObject it uses (resource name without the slash, decoded stream), by
+    name, then each image it draws (the letterhead's logo: resource name,
+    the stream's bytes as stored), by name.
+
+    A page without an image has the digest it had before images were
+    counted (consent 0.5.0), so older forms without a logo check the same."""
     digest = hashlib.sha256()
     digest.update(b"content\0")
     digest.update(content)
     for name, data in sorted(xobjects):
         digest.update(b"\0xobject\0" + name.encode("utf-8") + b"\0")
+        digest.update(data)
+    for name, data in sorted(images):
+        digest.update(b"\0image\0" + name.encode("utf-8") + b"\0")
         digest.update(data)
     return digest.hexdigest()
 

@@ -133,6 +133,58 @@ def test_a_change_to_what_a_page_draws_from_elsewhere_is_a_change_of_that_page(r
     assert 2 in report["changed_pages"]
 
 
+def _with_logo(tmp_path, colour: tuple[int, int, int], kind: str = "PNG") -> bytes:
+    from PIL import Image
+
+    from generator.config import Clinic
+
+    logo = tmp_path / f"logo-{colour[0]}.{kind.lower()}"
+    Image.new("RGB", (120, 60), colour).save(logo, kind)
+    return fill(FORM_ID, dict(ADULT), today=TODAY, clinic=Clinic(name="Riverside Skin Clinic", logo=logo)).pdf
+
+
+def _logo_name(page) -> str:
+    (name,) = [name for name, xobject in page["/Resources"]["/XObject"].items() if xobject["/Subtype"] == "/Image"]
+    return name
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_another_clinics_logo_put_on_a_form_is_a_change_of_that_page(run_cli, tmp_path, kind):
+    """The letterhead's logo says whose record this is: swapped, the page changed."""
+    ours, theirs = _with_logo(tmp_path, (30, 120, 200), kind), _with_logo(tmp_path, (200, 30, 30), kind)
+    assert _verify(run_cli, tmp_path, ours)[0] == 0
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(ours)))
+    other = PdfReader(io.BytesIO(theirs)).pages[0]
+    page = writer.pages[0]
+    name = _logo_name(page)
+    swapped = other["/Resources"]["/XObject"][_logo_name(other)].get_object().clone(writer)
+    page["/Resources"]["/XObject"][NameObject(name)] = swapped.indirect_reference or writer._add_object(swapped)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    exit_code, report = _verify(run_cli, tmp_path, buffer.getvalue())
+    assert exit_code == 1 and report["result"] == "CHANGED"
+    assert report["changed_pages"] == [1]
+
+
+def test_a_form_from_before_logos_were_checked_still_verifies(run_cli, tmp_path, monkeypatch):
+    """Forms made before consent 0.5.0 left images out of the page digests:
+    they are checked as they were made, and a newer form is not let off."""
+    import generator.integrity
+    from generator import __version__
+
+    counted = generator.integrity.page_digest
+    monkeypatch.setattr(
+        generator.integrity, "page_digest", lambda content, xobjects, images=(): counted(content, xobjects)
+    )
+    made_as_before = _with_logo(tmp_path, (30, 120, 200))
+    monkeypatch.undo()
+    current = f"(consent {__version__})".encode()
+    older = made_as_before.replace(current, b"(consent 0.4.0)".ljust(len(current)))
+    assert _verify(run_cli, tmp_path, older)[0] == 0
+    exit_code, report = _verify(run_cli, tmp_path, made_as_before)
+    assert exit_code == 1 and report["changed_pages"] == [1]
+
+
 # --- each language says its own words ------------------------------------------------
 
 

@@ -14,7 +14,14 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFFormXObject, PDFInfo, PDFObjectReference, PDFString, xObjectName
+from reportlab.pdfbase.pdfdoc import (
+    PDFFormXObject,
+    PDFImageXObject,
+    PDFInfo,
+    PDFObjectReference,
+    PDFString,
+    xObjectName,
+)
 from reportlab.pdfgen.canvas import Canvas
 
 from generator import integrity
@@ -146,10 +153,17 @@ class FormCanvas(Canvas):
         digests = []
         for content, forms in self._page_contents:
             drawn = [(xObjectName(name), internals.registered_object(self, xObjectName(name))) for name in forms]
-            # Form XObjects only: the page total and the page code are forms; a
-            # logo is an image, and is not part of what the patient agrees to.
+            # The page total and the page code are form XObjects; the logo is an
+            # image, stored as ReportLab encoded it (what a reader finds in the file).
             xobjects = [(name, xobject.stream) for name, xobject in drawn if isinstance(xobject, PDFFormXObject)]
-            digests.append(integrity.page_digest(content, [(name, _as_bytes(data)) for name, data in xobjects]))
+            images = [(name, xobject.streamContent) for name, xobject in drawn if isinstance(xobject, PDFImageXObject)]
+            digests.append(
+                integrity.page_digest(
+                    content,
+                    [(name, _as_bytes(data)) for name, data in xobjects],
+                    [(name, _as_bytes(data)) for name, data in images],
+                )
+            )
         document = self.document
         identity = {
             integrity.FORM_ID_KEY: document.form_id,

@@ -32,21 +32,29 @@ _IDENTITY_LABELS = {
 _UPDATED_BY_SIGNING = ("/Producer", "/ModDate")
 
 
-def page_content_digest(page: PageObject) -> str | None:
-    """The page's content digest as `integrity` defines it, or None if it cannot be read."""
+def page_content_digest(page: PageObject, *, images: bool = True) -> str | None:
+    """The page's content digest as `integrity` defines it, or None if it
+    cannot be read. `images`: count the images it draws (forms made by
+    consent 0.5.0 and later count them; older ones did not)."""
     try:
         contents = page.get_contents()
         content = contents.get_data() if contents is not None else b""
         resources = page.get("/Resources")
         xobjects: Any = resources.get_object().get("/XObject", {}) if resources is not None else {}
-        used = [
-            (str(name)[1:], xobject.get_object().get_data())
-            for name, xobject in xobjects.get_object().items()
-            if xobject.get_object().get("/Subtype") == "/Form"
-        ]
+        drawn = [(str(name)[1:], xobject.get_object()) for name, xobject in xobjects.get_object().items()]
+        used = [(name, xobject.get_data()) for name, xobject in drawn if xobject.get("/Subtype") == "/Form"]
+        # An image's bytes as stored, not decoded: decoding a JPEG is not
+        # needed to see whether it changed, and would cost far more.
+        pictures = [(name, _stored(xobject)) for name, xobject in drawn if xobject.get("/Subtype") == "/Image"]
     except Exception:  # any damage to a page makes it a changed page
         return None
-    return integrity.page_digest(content, used)
+    return integrity.page_digest(content, used, pictures if images else ())
+
+
+def _stored(stream: Any) -> bytes:
+    """A stream's bytes as they are in the file (pypdf keeps them as `_data`)."""
+    data = stream._data
+    return data if isinstance(data, bytes) else bytes(data)
 
 
 def page_view(page: PageObject) -> integrity.PageView | None:

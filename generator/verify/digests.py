@@ -19,6 +19,7 @@ from generator.verify.changes import (
 )
 
 _VIEW_DIGESTS_SINCE = (0, 3, 0)
+_IMAGE_DIGESTS_SINCE = (0, 5, 0)  # the logo is part of the page digest
 
 
 def digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int], list[str], list[str]]:
@@ -28,6 +29,7 @@ def digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int]
     notes: list[str] = []
     pages = list(reader.pages)
     changed: list[int] = []
+    made_by = version_of(info_text(info, integrity.GENERATOR_KEY))
     expected = integrity.parse_page_digests(str(info.get(integrity.PAGE_DIGESTS_KEY, "")))
     if expected is None:
         problems.append("its page checks are missing or damaged, so its pages cannot be checked.")
@@ -35,7 +37,7 @@ def digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int]
         if len(expected) != len(pages):
             problems.append(f"it was made with {len(expected)} pages, but now has {len(pages)}.")
         for number, (page, digest) in enumerate(zip(pages, expected, strict=False), start=1):
-            if page_content_digest(page) != digest:
+            if page_content_digest(page, images=made_by >= _IMAGE_DIGESTS_SINCE) != digest:
                 changed.append(number)
         if changed:
             listed = ", ".join(str(number) for number in changed)
@@ -45,7 +47,7 @@ def digest_checks(reader: PdfReader, info: Mapping[str, Any]) -> tuple[list[int]
                 else f"the content of pages {listed} changed since the form was made."
             )
 
-    recent = version_of(info_text(info, integrity.GENERATOR_KEY)) >= _VIEW_DIGESTS_SINCE
+    recent = made_by >= _VIEW_DIGESTS_SINCE
     views = integrity.parse_page_digests(str(info.get(integrity.PAGE_VIEW_DIGESTS_KEY, "")))
     if views is None:
         if recent:
