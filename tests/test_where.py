@@ -431,6 +431,21 @@ REFUSALS = [
     ("a minor without a guardian", {"date_of_birth": "2012-05-05"}, "guardian", "a parent or guardian must sign"),
     ("an interpreter without a language", {"interpreter": "Li Wei"}, "interpreter_language", "not the language"),
     ("a character no font has", {"given_name": "Ana ✅"}, "given_name", "cannot be printed"),
+    (
+        "a relationship without a guardian",
+        {"guardian_relationship": "mother"},
+        "guardian_relationship",
+        "but no guardian is named",
+    ),
+    ("a language the form lacks", {"language": "de"}, "language", "is not available in"),
+    ("a name of punctuation only", {"family_name": "--"}, "family_name", "has no letter in it"),
+    (
+        "a control character in a record number",
+        {"record_number": "00123\x07"},
+        "record_number",
+        "contains a control character",
+    ),
+    ("a birth date in the future", {"date_of_birth": "2027-01-01"}, "date_of_birth", "is in the future"),
 ]
 
 
