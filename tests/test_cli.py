@@ -92,6 +92,8 @@ def test_an_unknown_form_names_the_forms_there_are(run_cli, fields):
     assert result.exit_code == 1
     assert 'There is no form called "tattoo-removal". Available forms: ' in result.output
     assert "laser-acne-scar" in result.output
+    # A clinic's own form is found only where consent is told to look.
+    assert "give the folder it is in with --forms-dir (or [forms] dirs in the settings)" in result.output
 
 
 def test_a_language_the_form_lacks_names_the_ones_it_has(run_cli, fields, tmp_path):

@@ -108,7 +108,9 @@ def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
     if folder is None:
         known = ", ".join(sorted(folders)) or "none"
         raise FormNotFoundError(
-            f'There is no form called "{form_id}". Available forms: {known}. Run `consent forms` to list them.'
+            f'There is no form called "{form_id}". Available forms: {known}. If it is one of the clinic\'s own '
+            "forms, give the folder it is in with --forms-dir (or [forms] dirs in the settings); "
+            "`consent forms` lists what is found."
         )
     return load_form_folder(folder)
 
