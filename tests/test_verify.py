@@ -422,3 +422,71 @@ def test_a_field_name_damaged_into_bytes_is_reported_not_a_traceback(run_cli, tm
     result = verify(run_cli, tmp_path, damaged)
     assert isinstance(result.exception, SystemExit | None), result.exception
     assert "Result:" in result.output
+
+
+# What verify says when several things changed, or its own checks are gone: in
+# these exact words (mutation testing showed "contains" could not tell).
+
+
+def _problems(pdf: bytes) -> tuple[list[int], list[str], list[str]]:
+    from generator.verify.digests import digest_checks
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return digest_checks(reader, reader.metadata)
+
+
+def test_two_changed_pages_are_listed_together(unsigned):
+    from tests.signing import rewrite_page
+
+    changed, problems, _ = _problems(rewrite_page(rewrite_page(unsigned, 1, incremental=True), 3, incremental=True))
+    assert changed == [1, 3]
+    assert problems == ["the content of pages 1, 3 changed since the form was made."]
+
+
+def test_a_page_changed_and_another_cropped_are_both_reported(unsigned):
+    from tests.signing import crop, rewrite_page
+
+    changed, problems, _ = _problems(crop(rewrite_page(unsigned, 1, incremental=True), 2))
+    assert changed == [1, 2]
+    assert problems[0] == "the content of page 1 changed since the form was made."
+    assert len(problems) == 2 and "page 2" in problems[1]
+
+
+def test_a_view_change_alone_names_its_page(unsigned):
+    from tests.signing import crop
+
+    changed, problems, _ = _problems(crop(unsigned, 3))
+    assert changed == [3] and len(problems) == 1
+
+
+def test_a_form_whose_own_checks_are_gone_says_so_in_these_words(unsigned):
+    keys = (b"/ConsentPageDigests", b"/ConsentPageViewDigests", b"/ConsentIdentityDigest")
+    stripped = unsigned
+    for key in keys:
+        stripped = stripped.replace(key, key[:-1] + b"X")
+    _, problems, _ = _problems(stripped)
+    assert problems == [
+        "its page checks are missing or damaged, so its pages cannot be checked.",
+        "its page view checks are missing or damaged.",
+        "its identity check is missing.",
+    ]
+
+
+def test_a_form_from_consent_0_2_gets_these_notes(unsigned):
+    older = unsigned.replace(f"(consent {__version__})".encode(), b"(consent 0.2.0)")
+    for key in (b"/ConsentPageViewDigests", b"/ConsentIdentityDigest", b"/ConsentFontsDigest"):
+        older = older.replace(key, key[:-1] + b"X")
+    changed, problems, notes = _problems(older)
+    assert (changed, problems) == ([], [])
+    assert notes == [
+        "Its page boxes and annotations were not checked: its consent version records no digest of them.",
+        "Its record number was not checked: its consent version records no digest of it.",
+        "Its fonts were not checked: it was made by a consent version that records no font digest.",
+    ]
+
+
+def test_a_version_that_cannot_be_read_is_taken_as_the_oldest(unsigned):
+    from generator.verify.digests import version_of
+
+    assert version_of("consent 0.5.0") == (0, 5, 0)
+    assert version_of("consent x.y") == version_of(None) == version_of("") == (0,)
