@@ -490,3 +490,38 @@ def test_the_desk_the_list_and_the_web_page_refuse_alike(run_cli, tmp_path, web_
 
     assert text_of(page.text, f"{field}-error") == "Error: " + " ".join(for_the_page(refused[0]["message"]).split())
     assert not list(web_desk.out_dir.glob("*.pdf"))
+
+
+def test_the_manifest_names_a_replaced_form_and_the_file_it_replaced(run_cli, tmp_path):
+    """Run again with another letterhead and --replace: the unsigned form is
+    replaced, and manifest.json says so, with the replaced file's sha256."""
+    import hashlib
+
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician",
+        "laser-acne-scar,Ana,Ruiz,1990-03-07,00123,2026-12-01,Dr Lee",
+    ]
+    (tmp_path / "day.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run_cli("batch", "day.csv", "--out-dir", "out").exit_code == 0
+    (made,) = (tmp_path / "out").glob("laser-acne-scar_*.pdf")
+    before = hashlib.sha256(made.read_bytes()).hexdigest()
+    (tmp_path / "consent.toml").write_text('[clinic]\nname = "Riverside Skin Clinic"\n', encoding="utf-8")
+    again = run_cli("--config", "consent.toml", "batch", "day.csv", "--out-dir", "out", "--replace")
+    assert again.exit_code == 0, again.output
+    text = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n  "appointments": "day.csv",\n')  # indented for a person to read
+    manifest = json.loads(text)
+    (document,) = manifest["documents"]
+    assert document["status"] == "replaced" and document["replaced_sha256"] == before
+    assert manifest["totals"]["replaced"] == 1 and manifest["totals"]["made"] == 0
+
+
+def test_a_list_with_nothing_made_names_no_bundle(run_cli, tmp_path):
+    rows = [
+        "form,given_name,family_name,date_of_birth,record_number,procedure_date,clinician",
+        "laser-acne-scar,Bo,Li,1991-01-01,,2026-12-01,Dr Lee",
+    ]
+    (tmp_path / "day.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run_cli("batch", "day.csv", "--out-dir", "out").exit_code == 3
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["totals"]["bundle"] is None and not (tmp_path / "out" / "print-bundle.pdf").exists()
