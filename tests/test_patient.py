@@ -266,3 +266,70 @@ def test_each_detail_checked_as_it_is_typed_gets_the_verdict_of_the_whole_record
     whole = {**fields, "guardian": "Rosa Ruiz", "interpreter": "Li Wei", "interpreter_language": "Mandarin"}
     whole[field] = bad
     assert problems(whole)[field] == caught.value.message
+
+
+# --- boundaries and words that mutation testing showed no test pinned ------------------------
+
+
+def _refusals(**changes: str) -> dict[str, str]:
+    from tests.conftest import ADULT
+
+    try:
+        read_patient({**ADULT, **changes}, today=TODAY)
+    except PatientError as problem:
+        return {field_problem.field: field_problem.message for field_problem in problem.problems}
+    return {}
+
+
+def test_a_baby_born_today_and_a_patient_of_exactly_the_oldest_age_are_taken():
+    from generator.intake.fields import OLDEST_AGE
+
+    assert "date_of_birth" not in _refusals(date_of_birth=TODAY.isoformat(), guardian="Rosa Ruiz")
+    oldest = TODAY.replace(year=TODAY.year - OLDEST_AGE)
+    assert _refusals(date_of_birth=oldest.isoformat()) == {}
+    older = oldest.replace(year=oldest.year - 1)  # 131 today
+    assert _refusals(date_of_birth=older.isoformat()) == {
+        "date_of_birth": f"Date of birth {older.isoformat()} would make the patient older than {OLDEST_AGE}. "
+        "Check the year."
+    }
+
+
+def test_born_on_the_procedure_day_is_a_minor_who_needs_a_guardian():
+    refused = _refusals(date_of_birth="2026-11-24", procedure_date="2026-11-24")
+    assert list(refused) == ["guardian"]
+
+
+def test_a_companion_detail_without_its_person_names_the_option_for_that_person():
+    assert _refusals(interpreter_language="Polish") == {
+        "interpreter_language": 'Interpreter\'s language is "Polish", but no interpreter is named. Give the '
+        "interpreter's name (--interpreter, or the interpreter column), or leave this blank."
+    }
+    assert _refusals(guardian_relationship="mother")["guardian_relationship"].endswith(
+        "Give the guardian's name (--guardian, or the guardian column), or leave this blank."
+    )
+
+
+def test_a_past_procedure_date_gets_the_callers_hint_or_a_plain_one():
+    from tests.conftest import ADULT
+
+    with pytest.raises(PatientError) as refused:
+        read_patient({**ADULT, "procedure_date": "2026-11-20"}, today=TODAY, past_procedure=False)
+    assert refused.value.problems[0].message.endswith("(today is 2026-11-24). Check the date.")
+
+
+def test_one_field_at_the_prompt_gets_the_same_checks_as_the_whole_form():
+    from generator.intake.patient import read_field
+    from generator.render.fonts import glyph_problem
+
+    with pytest.raises(FieldError) as refused:
+        read_field("given_name", "Ana ✅", today=TODAY, check_glyphs=glyph_problem)
+    assert refused.value.field == "given_name"
+    assert refused.value.message.startswith("Given name cannot be printed: ")
+    assert read_field("language", "FR", today=TODAY, check_glyphs=glyph_problem) == "fr"
+    for field, typed, says in (
+        ("date_of_birth", "2027-01-01", "is in the future"),
+        ("procedure_date", "2030-01-01", "more than a year ahead"),
+    ):
+        with pytest.raises(FieldError) as dated:
+            read_field(field, typed, today=TODAY)
+        assert dated.value.field == field and says in dated.value.message
