@@ -107,11 +107,9 @@ def load_form(form_id: str, search_path: Iterable[Path] | None = None) -> Form:
     folder = folders.get(form_id.strip().lower())
     if folder is None:
         known = ", ".join(sorted(folders)) or "none"
-        raise FormNotFoundError(
-            f'There is no form called "{form_id}". Available forms: {known}. If it is one of the clinic\'s own '
-            "forms, give the folder it is in with --forms-dir (or [forms] dirs in the settings); "
-            "`consent forms` lists what is found."
-        )
+        hint = "give the folder it is in with --forms-dir (or [forms] dirs in the settings)"
+        raise FormNotFoundError(f'There is no form called "{form_id}". Available forms: {known}. If it is one of '
+                                f"the clinic's own forms, {hint}; `consent forms` lists what is found.")  # fmt: skip
     return load_form_folder(folder)
 
 
