@@ -333,3 +333,15 @@ def test_one_field_at_the_prompt_gets_the_same_checks_as_the_whole_form():
         with pytest.raises(FieldError) as dated:
             read_field(field, typed, today=TODAY)
         assert dated.value.field == field and says in dated.value.message
+
+
+def test_a_procedure_today_and_one_at_the_furthest_day_ahead_are_taken():
+    from datetime import timedelta
+
+    from generator.intake.fields import MOST_DAYS_AHEAD
+
+    assert _refusals(procedure_date=TODAY.isoformat()) == {}
+    assert _refusals(procedure_date=(TODAY + timedelta(days=MOST_DAYS_AHEAD)).isoformat()) == {}
+    assert list(_refusals(procedure_date=(TODAY + timedelta(days=MOST_DAYS_AHEAD + 1)).isoformat())) == [
+        "procedure_date"
+    ]
