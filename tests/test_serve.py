@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import re
 import socket
 import ssl
@@ -577,3 +578,24 @@ def test_odd_digits_in_a_number_are_refused_not_an_error(open_desk):
     client.get("/day")
     assert client.post("/day/make-row", {"row": "²"}).status == 303
     assert "Traceback" not in open_desk.log
+
+
+def test_with_a_clinic_seal_forms_are_sealed_and_verify_trusts_the_seal(tmp_path):
+    env = {"CONSENT_SEAL_PASSWORD": "seal password 123"}
+    made = subprocess.run(
+        [sys.executable, "-m", "generator", "seal", "new-key", "--name", "Riverside Skin Clinic", "-o", "seal.p12"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, **env},
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    server = start_server(tmp_path, settings='[seal]\nkey = "seal.p12"\n', env=env)
+    try:
+        client = Client(server.base)
+        token = _made_form_token(client)
+        assert ", sealed." in client.get(f"/made/{token}").text
+        pdf = client.get(f"/files/{token}/download").body
+        client.get("/verify")
+        report = client.upload("/verify", "pdf", "form.pdf", pdf).text
+        assert "trusting the clinic's own seal" in report
+        assert "Result: intact" in report and "trusted certificate" in report
+    finally:
+        server.stop()

@@ -162,7 +162,15 @@ async def day_progress(request: Request) -> Response:
 
 async def verify_page(request: Request) -> Response:
     return page(
-        request, "verify.html", title="Verify a form", report=None, intact=None, result=None, problems=[], problem=None
+        request,
+        "verify.html",
+        title="Verify a form",
+        report=None,
+        intact=None,
+        result=None,
+        problems=[],
+        problem=None,
+        trusts_seal=_desk(request).trust_roots is not None,
     )
 
 
@@ -182,9 +190,10 @@ async def verify_upload(request: Request) -> Response:
             result=None,
             problems=[],
             problem=upload,
+            trusts_seal=_desk(request).trust_roots is not None,
         )
     name, data, _ = upload
-    result = await run_in_threadpool(verify_data, name, data)
+    result = await run_in_threadpool(verify_data, name, data, _desk(request).trust_roots)
     return page(
         request,
         "verify.html",
@@ -194,4 +203,5 @@ async def verify_upload(request: Request) -> Response:
         result=result.result,
         problems=[*result.problems, *result.trust_problems],
         problem=None,
+        trusts_seal=_desk(request).trust_roots is not None,
     )

@@ -79,6 +79,8 @@ class Desk:
         self.forms: dict[str, Form] = {form.id: form for form in forms}
         load_fonts()
         self.sealer: Sealer | None = load_sealer(settings.settings.seal_key)
+        # What verify trusts: the clinic's own seal, so its forms read "trusted".
+        self.trust_roots = _seal_roots(settings.settings.seal_key) if self.sealer is not None else None
         # The audit log is opened per form; this keeps two forms made at the
         # same moment from racing for the same name.
         self._filing = threading.Lock()
@@ -170,3 +172,18 @@ class Desk:
             }
             for form in self.forms.values()
         ]
+
+
+def _seal_roots(key_file: Path | None) -> list[object] | None:
+    """The clinic seal's certificate, as verify takes trust roots."""
+    from asn1crypto import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from generator.verify.seal import read_seal_key
+
+    if key_file is None:
+        return None
+    key = read_seal_key(key_file)
+    return [
+        x509.Certificate.load(certificate.public_bytes(Encoding.DER)) for certificate in (key.certificate, *key.chain)
+    ]
