@@ -19,7 +19,7 @@ from generator.config import Settings, find_settings_file, load_settings
 from generator.definitions.forms import form_search_path
 from generator.errors import ConsentError, PatientError
 from generator.intake.fields import FIELD_LABELS
-from generator.records.printing import print_pdf
+from generator.records.printing import print_pdf, sent_words
 
 # What each patient option asks for, shown in --help and in prompts.
 _FIELD_HELP = {
@@ -173,8 +173,7 @@ def _wants_print(print_: bool, printer: str | None, copies: int) -> bool:
 
 def _send_to_printer(path: Path, printer: str | None, copies: int) -> None:
     job = print_pdf(path, printer=printer, copies=copies)
-    where = f'printer "{printer}"' if printer else "the default printer"
-    click.echo(f"Sent {path.name} to {where} ({copies} cop{'y' if copies == 1 else 'ies'}, job {job}).")
+    click.echo(sent_words(path, printer, copies, job))
 
 
 def _audit_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -41,10 +41,20 @@ def print_pdf(path: Path, *, printer: str | None = None, copies: int = 1) -> str
         ) from None
     if result.returncode != 0:
         reason = _LP_PREFIX.sub("", (result.stderr or result.stdout).strip()).rstrip(".")
-        where = f'printer "{printer}"' if printer else "the default printer"
+        where = printer_words(printer)
         raise PrintError(
             f"The form was saved as {path}, but it could not be sent to {where}: {reason}. "
             "`lpstat -p -d` lists the printers and the default; choose one with --printer."
         )
     match = _JOB_ID.search(result.stdout)
     return match.group(1) if match else "(no job id given)"
+
+
+def printer_words(printer: str | None) -> str:
+    """A printer as staff read it: 'printer "Reception"', or 'the default printer'."""
+    return f'printer "{printer}"' if printer else "the default printer"
+
+
+def sent_words(path: Path, printer: str | None, copies: int, job: str) -> str:
+    """What staff are told once a file is in the queue (the command and the desk page alike)."""
+    return f"Sent {path.name} to {printer_words(printer)} ({copies} cop{'y' if copies == 1 else 'ies'}, job {job})."

@@ -3,6 +3,8 @@ whole, with its progress, bundle and errors.csv; an uploaded PDF verified."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -25,6 +27,9 @@ from generator.serve.desk import Desk
 from generator.serve.desk_pages import offer_file
 from generator.serve.views import page, posted, session_of, staff_name
 from generator.serve.wording import DATE_FORMATS, ENCODINGS
+
+if TYPE_CHECKING:
+    from generator.verify.verification import Verification
 
 _DAY = "day-list"
 
@@ -160,48 +165,35 @@ async def day_progress(request: Request) -> Response:
     return JSONResponse({"running": not run.finished, "done": run.done, "total": run.total})
 
 
-async def verify_page(request: Request) -> Response:
+def _verify_page(
+    request: Request, status_code: int = 200, result: Verification | None = None, problem: str | None = None
+) -> Response:
+    """The Verify page: the upload form, and a file's report or what was wrong with the upload."""
+    from generator.verify.report import report_lines
+
     return page(
         request,
         "verify.html",
+        status_code,
         title="Verify a form",
-        report=None,
-        intact=None,
-        result=None,
-        problems=[],
-        problem=None,
+        report=report_lines(result) if result is not None else None,
+        intact=result.intact if result is not None else None,
+        result=result.result if result is not None else None,
+        problems=[*result.problems, *result.trust_problems] if result is not None else [],
+        problem=problem,
         trusts_seal=_desk(request).trust_roots is not None,
     )
 
 
+async def verify_page(request: Request) -> Response:
+    return _verify_page(request)
+
+
 async def verify_upload(request: Request) -> Response:
-    from generator.verify.report import report_lines
     from generator.verify.verification import verify_data
 
     upload = await _upload(request, "pdf")
     if isinstance(upload, str):
-        return page(
-            request,
-            "verify.html",
-            422,
-            title="Verify a form",
-            report=None,
-            intact=None,
-            result=None,
-            problems=[],
-            problem=upload,
-            trusts_seal=_desk(request).trust_roots is not None,
-        )
+        return _verify_page(request, 422, problem=upload)
     name, data, _ = upload
-    result = await run_in_threadpool(verify_data, name, data, _desk(request).trust_roots)
-    return page(
-        request,
-        "verify.html",
-        title="Verify a form",
-        report=report_lines(result),
-        intact=result.intact,
-        result=result.result,
-        problems=[*result.problems, *result.trust_problems],
-        problem=None,
-        trusts_seal=_desk(request).trust_roots is not None,
-    )
+    return _verify_page(request, result=await run_in_threadpool(verify_data, name, data, _desk(request).trust_roots))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import secrets
 import threading
@@ -140,8 +141,10 @@ def check_day_list(desk: Desk, day: DayList) -> None:
     """Each row's status now: refused (with the reasons), ready, or what is
     already at its file name."""
     stream = stream_appointments(day.list_path, encoding=day.encoding)
+    # Read once (a workbook is slow to parse), at most one row past the cap.
+    appointments = list(itertools.islice(stream.rows, _MAX_SHOWN_ROWS + 1))
     rows: dict[int, DayRow] = {}
-    for appointment in stream.rows:
+    for appointment in appointments:
         if len(rows) >= _MAX_SHOWN_ROWS:
             raise ConsentError(
                 f"The list has more than {_MAX_SHOWN_ROWS:,} appointments; make it with consent batch instead."
@@ -157,7 +160,7 @@ def check_day_list(desk: Desk, day: DayList) -> None:
         )
     check = RowCheck(today=desk.settings.today(), date_format=day.date_format, search_path=desk.settings.search_path)
     warnings: list[str] = []
-    for outcome in check.outcomes(stream_appointments(day.list_path, encoding=day.encoding).rows):
+    for outcome in check.outcomes(appointments):
         if isinstance(outcome, RowProblem):
             rows[outcome.row].status = "refused"
             rows[outcome.row].reasons.append(day.says(outcome.message))

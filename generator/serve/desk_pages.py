@@ -17,6 +17,7 @@ from generator.intake.fields import FIELD_LABELS, REQUIRED_FIELDS
 from generator.intake.patient import age_on
 from generator.records.filing import Outcome
 from generator.records.preview import page_png
+from generator.records.printing import sent_words
 from generator.serve.desk import DESK_FIELDS, LANGUAGE_NAMES, Desk, Made, Refusal
 from generator.serve.sessions import Served
 from generator.serve.views import page, posted, session_of, staff_name, text_fields
@@ -180,10 +181,7 @@ async def print_form(request: Request) -> Response:
         try:
             job = await run_in_threadpool(_desk(request).print_file, file.path, copies)
             printer = _desk(request).settings.settings.serve.printer
-            where = f'printer "{printer}"' if printer else "the default printer"
-            session.state[f"printed:{shown_on}"] = (
-                f"Sent {file.path.name} to {where} ({copies} cop{'y' if copies == 1 else 'ies'}, job {job})."
-            )
+            session.state[f"printed:{shown_on}"] = sent_words(file.path, printer, copies, job)
         except PrintError as problem:
             session.state[f"print-problem:{shown_on}"] = str(problem)
     return RedirectResponse("/day" if back == "day" else f"/made/{token}", status_code=303)

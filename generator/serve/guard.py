@@ -39,8 +39,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-# Reached without signing in: the sign-in page itself and its styles.
-_OPEN_PATHS = ("/signin", "/static/", "/favicon.ico")
+# Styles, scripts and the icon need no session: none is made for them.
+_SESSIONLESS = ("/static/", "/favicon.ico")
+# Reached without signing in: the sign-in page itself, and what needs no session.
+_OPEN_PATHS = ("/signin", *_SESSIONLESS)
 
 
 class Guard(BaseHTTPMiddleware):
@@ -60,8 +62,8 @@ class Guard(BaseHTTPMiddleware):
         return response
 
     async def _answer(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path.startswith(("/static/", "/favicon.ico")):
-            return await call_next(request)  # styles and scripts need no session: none is made for them
+        if request.url.path.startswith(_SESSIONLESS):
+            return await call_next(request)
         session = self.sessions.get(request.cookies.get(COOKIE_NAME))
         if session is not None and session.user and self.accounts and not self.accounts.knows(session.user):
             self.sessions.end(session)  # removed with `consent serve remove-user`: signed out at once

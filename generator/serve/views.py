@@ -3,7 +3,6 @@ posted form checked for its CSRF token, and who is at the desk."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +31,10 @@ def session_of(request: Request) -> Session:
 
 
 def staff_name(request: Request) -> str | None:
-    """Who the audit log names: the signed-in member of staff, or (on a
-    single reception PC without sign-in) the login that started the server."""
-    user = session_of(request).user
-    if user is not None:
-        return user
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
+    """Who the audit log names: the signed-in member of staff; None on a
+    single reception PC without sign-in, where the audit log names the login
+    that started the server, as for every command (records.audit)."""
+    return session_of(request).user
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
