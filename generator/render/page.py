@@ -9,6 +9,7 @@ page (see `integrity`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -34,6 +35,7 @@ from generator.render.qr import qr_modules
 from generator.render.typesetting import MUTED
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
+_DARK_RUN = re.compile("1+")
 MARGIN = 18 * mm
 HEADER_TOP = 10 * mm
 PAGE_TOTAL_FORM = "consentPageTotal"
@@ -136,15 +138,8 @@ class FormCanvas(Canvas):
         size = len(rows)
         for row_index, row in enumerate(rows):
             y = size - 1 - row_index
-            column = 0
-            while column < size:
-                if row[column]:
-                    run_start = column
-                    while column < size and row[column]:
-                        column += 1
-                    operators.append(f"{run_start} {y} {column - run_start} 1 re")
-                else:
-                    column += 1
+            line = "".join("1" if dark else "0" for dark in row)
+            operators.extend(f"{run.start()} {y} {run.end() - run.start()} 1 re" for run in _DARK_RUN.finditer(line))
         operators.append("f")
         self.addLiteral("\n".join(operators))
         self.endForm()
