@@ -1,9 +1,11 @@
 """One print bundle from many PDFs, written as it goes, in flat memory.
 
 pypdf's PdfWriter keeps every page in memory until it saves, so a clinic
-day of 2,000 forms would need ten times the memory of 200. Here each form is
-read with pypdf, its objects are renumbered and written straight to the
-output file, and only a list of offsets is kept. Objects that refer to no
+day of 2,000 forms would need ten times the memory of 200. Here each form's
+objects are renumbered and written straight to the output file, and only a
+list of offsets is kept. The forms consent writes are copied at the byte
+level (`rawpdf`: dictionaries parsed, stream data copied as stored); any
+other PDF is read with pypdf. Objects that refer to no
 other object (font files, images) are written once and shared when two forms
 carry identical copies, so the bundle is never larger than its parts.
 
@@ -30,6 +32,8 @@ from pypdf.generic import (
     PdfObject,
 )
 
+from generator.records.rawpdf import NotPlain, RawObject, RawPdf, Value, references, serialise
+
 _CATALOG = 1
 _PAGES = 2
 # A page's /Parent is replaced by the bundle's page tree. Its /Annots (the
@@ -38,6 +42,7 @@ _PAGES = 2
 # form has a field named patient_signature). Leaving them out also halves
 # the objects the bundle must copy.
 _NOT_COPIED = ("/Parent", "/Annots")
+_PAGE_TREE = b"%d 0 R" % _PAGES
 
 
 class _BundleWriter:
@@ -63,8 +68,57 @@ class _BundleWriter:
         obj.write_to_stream(body)
         self._write(b"%d 0 obj\n" % number + body.getvalue() + b"\nendobj\n")
 
+    def add_plain(self, pdf: RawPdf) -> tuple[int, Value]:
+        """Append every page of `pdf`, copied at the byte level; returns how
+        many pages were added and the last page's media box.
+
+        Every object is read before the first is written, so a file this
+        cannot copy (`NotPlain`) leaves nothing of itself in the bundle.
+        """
+        page_numbers = pdf.pages()
+        pages = []
+        for number in page_numbers:
+            page = pdf.dictionary(number)
+            pages.append({key: value for key, value in page.items() if key.decode() not in _NOT_COPIED})
+        # The objects the pages need, each once, in the order first met; the
+        # pages themselves keep their place (an object pointing back at its
+        # page finds the copy).
+        needed: dict[int, RawObject] = {}
+        waiting = [number for page in reversed(pages) for number in reversed(references(page))]
+        while waiting:
+            number = waiting.pop()
+            if number in needed or number in page_numbers:
+                continue
+            needed[number] = pdf.object(number)
+            waiting.extend(reversed(references(needed[number].value)))
+        renumbered = {number: self._allocate() for number in page_numbers}
+        to_write = []
+        for old, raw in needed.items():
+            leaf_key = None if references(raw.value) else _raw_leaf_key(raw)
+            if leaf_key is not None and leaf_key in self._shared_leaves:
+                renumbered[old] = self._shared_leaves[leaf_key]
+                continue
+            renumbered[old] = self._allocate()
+            if leaf_key is not None:
+                self._shared_leaves[leaf_key] = renumbered[old]
+            to_write.append((renumbered[old], raw))
+        for number, page in zip(page_numbers, pages, strict=True):
+            page[b"/Parent"] = _PAGE_TREE
+            self._write_raw(renumbered[number], RawObject(page, None), renumbered)
+            self._page_numbers.append(renumbered[number])
+        for number, raw in to_write:
+            self._write_raw(number, raw, renumbered)
+        return len(pages), pages[-1][b"/MediaBox"]
+
+    def _write_raw(self, number: int, raw: RawObject, renumbered: dict[int, int]) -> None:
+        self._offsets[number] = self._stream.tell()
+        body = serialise(raw.value, renumbered)
+        if raw.stream is not None:
+            body += b"\nstream\n" + raw.stream + b"\nendstream"
+        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
     def add_document(self, reader: PdfReader) -> int:
-        """Append every page of `reader`; returns how many pages were added."""
+        """Append every page of `reader`, read with pypdf; returns how many pages were added."""
         renumbered: dict[int, int] = {}
         pending: list[tuple[int, PdfObject]] = []
 
@@ -103,17 +157,14 @@ class _BundleWriter:
                 self._write_object(number, target)
         return len(reader.pages)
 
-    def add_blank_page(self, media_box: ArrayObject) -> None:
+    def add_blank_page(self, media_box: bytes) -> None:
+        """A blank page, `media_box` (as written in a PDF) in size."""
         number = self._allocate()
-        blank = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Page"),
-                NameObject("/Parent"): IndirectObject(_PAGES, 0, None),
-                NameObject("/MediaBox"): media_box,
-                NameObject("/Resources"): DictionaryObject(),
-            }
+        self._offsets[number] = self._stream.tell()
+        self._write(
+            b"%d 0 obj\n<< /Type /Page /Parent %s /MediaBox %s /Resources << >> >>\nendobj\n"
+            % (number, _PAGE_TREE, media_box)
         )
-        self._write_object(number, blank)
         self._page_numbers.append(number)
 
     def finish(self) -> None:
@@ -140,6 +191,13 @@ def _leaf_key(obj: PdfObject) -> bytes | None:
     body = io.BytesIO()
     obj.write_to_stream(body)
     return hashlib.sha256(body.getvalue()).digest()
+
+
+def _raw_leaf_key(raw: RawObject) -> bytes:
+    digest = hashlib.sha256(serialise(raw.value, {}))
+    if raw.stream is not None:
+        digest.update(b"\nstream\n" + raw.stream)
+    return b"raw" + digest.digest()
 
 
 def _has_reference(obj: PdfObject) -> bool:
@@ -172,12 +230,19 @@ def write_bundle(parts: Iterable[Path], stream: BinaryIO, *, duplex: bool = True
     writer = _BundleWriter(stream)
     total = 0
     for part in parts:
-        reader = PdfReader(part)
-        pages = writer.add_document(reader)
+        data = part.read_bytes()
+        try:
+            pages, media_box = writer.add_plain(RawPdf(data))
+            last_media_box = serialise(media_box, {})
+        except NotPlain:
+            reader = PdfReader(io.BytesIO(data))
+            pages = writer.add_document(reader)
+            box = io.BytesIO()
+            ArrayObject(reader.pages[-1].mediabox).write_to_stream(box)
+            last_media_box = box.getvalue()
         total += pages
         if duplex and pages % 2 == 1:
-            media_box = ArrayObject(reader.pages[-1].mediabox)
-            writer.add_blank_page(media_box)
+            writer.add_blank_page(last_media_box)
             total += 1
     writer.finish()
     return total
