@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.compose import compose
+from generator.compose import compose, fixed_characters
 from generator.config import Clinic
 from generator.definitions.forms import Form, load_form
 from generator.document import Document, Letterhead
 from generator.errors import FormDefinitionError
 from generator.intake.patient import Patient, read_patient
 from generator.render.fonts import glyph_problem
+from generator.render.paragraphs import LayoutCaches
 from generator.render.pdf import PageSetup, render_pdf
 
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9]+")
@@ -87,16 +88,32 @@ def fill_form(
     return make_form(form, patient, clinic, seal_field=seal_field)
 
 
-def make_form(form: Form, patient: Patient, clinic: Clinic | None = None, *, seal_field: bool = False) -> FilledForm:
+def make_form(
+    form: Form,
+    patient: Patient,
+    clinic: Clinic | None = None,
+    *,
+    seal_field: bool = False,
+    caches: LayoutCaches | None = None,
+) -> FilledForm:
     """Compose and lay out `form` for a patient already checked (a batch checks
     every row first, then hands the checked records to its workers), on the
-    clinic's letterhead and paper when `clinic` is given."""
+    clinic's letterhead and paper when `clinic` is given. With `caches` (a
+    batch worker's), what earlier patients' forms laid out is reused: the
+    same bytes, sooner."""
     from reportlab.platypus.doctemplate import LayoutError
 
     clinic = clinic or Clinic()
-    document = compose(form, patient, Letterhead(clinic.name, clinic.address, clinic.phone))
+    letterhead = Letterhead(clinic.name, clinic.address, clinic.phone)
+    document = compose(form, patient, letterhead)
+    setup = PageSetup(
+        paper=clinic.paper,
+        logo=clinic.logo,
+        seal_field=seal_field,
+        fixed_characters=fixed_characters(form, patient.language, letterhead),
+    )
     try:
-        rendered = render_pdf(document, PageSetup(paper=clinic.paper, logo=clinic.logo, seal_field=seal_field))
+        rendered = render_pdf(document, setup, caches)
     except LayoutError:
         raise FormDefinitionError(
             f"The form {form.id} cannot be laid out: one of its paragraphs or items is too long to fit on a page. "

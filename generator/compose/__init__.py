@@ -10,7 +10,7 @@ ReportLab markup. This stage may import the shared modules, the model,
 definitions and intake; never rendering, records or the command line.
 """
 
-from generator.compose.filling import PHOTOGRAPH_CHOICES, compose
+from generator.compose.filling import PHOTOGRAPH_CHOICES, compose, fixed_characters
 from generator.compose.template import TEMPLATE_VARIABLES, check_template_names, format_date, template_context
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "TEMPLATE_VARIABLES",
     "check_template_names",
     "compose",
+    "fixed_characters",
     "format_date",
     "template_context",
 ]

@@ -137,3 +137,34 @@ def _signers(form: Form, patient: Patient, labels: Mapping[str, Any]) -> tuple[S
         )
         for role in roles
     )
+
+
+def fixed_characters(form: Form, language: str, letterhead: Letterhead | None = None) -> str:
+    """Every character beyond ASCII that the form, its wording in `language`
+    and the clinic's letterhead can print, whoever the patient is, sorted.
+
+    The renderer gives these fixed font codes at the start of each document
+    (see `generator.render.paragraphs`), so a paragraph made only of them is
+    encoded alike for every patient and can be drawn once and reused. It
+    never depends on the patient: a character only a patient's details
+    bring in is simply not among them.
+    """
+    text = form.text(language)
+    found = set(text.title + text.procedure + text.body_source)
+    for items in text.lists.values():
+        for item in items:
+            found.update(item.text)
+    found.update(_strings(labels_for(language)))
+    if letterhead is not None:
+        found.update(letterhead.name + "".join(letterhead.address) + letterhead.phone)
+    return "".join(sorted(character for character in found if ord(character) > 126))
+
+
+def _strings(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "".join(_strings(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return "".join(_strings(item) for item in value)
+    return ""

@@ -33,6 +33,7 @@ from generator.records.reports import (
 )
 from generator.records.rows import Job
 from generator.render.fonts import load_fonts
+from generator.render.paragraphs import LayoutCaches
 from generator.verify.seal import load_sealer
 
 
@@ -69,6 +70,8 @@ class _Worker:
         load_fonts()
         self.settings = settings
         self.forms: dict[str, Form] = {}
+        # Paragraphs laid out for one patient are reused for the next (same bytes).
+        self.layout_caches = LayoutCaches()
         self.audit = AuditLog(settings.audit_log, command=settings.command, user=settings.user)
         try:
             self.sealer = load_sealer(settings.seal_key)
@@ -92,7 +95,9 @@ class _Worker:
             form = self.forms.get(job.form_id)
             if form is None:
                 form = self.forms[job.form_id] = load_form(job.form_id, settings.search_path)
-            filled = make_form(form, job.patient, settings.clinic, seal_field=self.sealer is not None)
+            filled = make_form(
+                form, job.patient, settings.clinic, seal_field=self.sealer is not None, caches=self.layout_caches
+            )
             filed = file_form(
                 filled,
                 settings.out_dir / job.file_name,

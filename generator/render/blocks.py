@@ -10,7 +10,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -20,6 +19,7 @@ from generator.document import WIDE_IDENTITY_ROWS, Block, BulletList, Document, 
 from generator.document import Paragraph as TextParagraph
 from generator.render.fields import add_signature_field, add_text_field
 from generator.render.fonts import load_fonts
+from generator.render.paragraphs import Paragraph
 from generator.render.sections import photographs_flowables, teach_back_flowables
 from generator.render.typesetting import INK, RULE, SHADE, Styles, lines_markup, markup, runs_markup
 

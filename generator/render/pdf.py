@@ -22,7 +22,6 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -49,6 +48,7 @@ from generator.render.page import (
     PAPER_SIZES,
     FormCanvas,
 )
+from generator.render.paragraphs import LayoutCaches, Paragraph, give_fixed_codes, using
 from generator.render.typesetting import MUTED, RULE, Styles, draw_string, lines_markup, markup
 
 
@@ -60,6 +60,11 @@ def _fit(suffix: str, text: str, width: float) -> str:
     while text and pdfmetrics.stringWidth(text + "\u2026" + suffix, font, FOOTER_SIZE) > width:
         text = text[:-1]
     return text.rstrip() + "\u2026" + suffix
+
+
+# What the layout itself prints beyond ASCII on every form: the list bullet,
+# the footer's dash and the ellipsis of a shortened title.
+_RENDERER_CHARACTERS = "\u2022\u2014\u2026"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class PageSetup:
     paper: str = "A4"
     logo: Path | None = None
     seal_field: bool = False
+    # The characters the form prints whoever the patient is (compose.fixed_characters):
+    # they get the same font codes in every document (see render.paragraphs).
+    fixed_characters: str = ""
 
 
 def _letterhead(document: Document, setup: PageSetup, styles: Styles, width: float) -> list[Flowable]:
@@ -107,10 +115,34 @@ def _letterhead(document: Document, setup: PageSetup, styles: Styles, width: flo
     return [table, Spacer(0, 5 * mm)]
 
 
-def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPdf:
+def render_pdf(document: Document, setup: PageSetup | None = None, caches: LayoutCaches | None = None) -> RenderedPdf:
     """Lay out `document` (on A4 unless `setup` says letter): the PDF's bytes,
-    its page count and its document id."""
+    its page count and its document id.
+
+    With `caches`, paragraphs laid out and drawn for an earlier patient of the
+    same form, version, language and page set-up are reused; the bytes are
+    the same as without.
+    """
     setup = setup or PageSetup()
+    fonts = load_fonts()
+    # Only characters the main font draws: the others are set in the fallback
+    # font, which gives codes in the order it meets them.
+    fixed = "".join(
+        sorted(
+            character
+            for character in set(setup.fixed_characters) | set(_RENDERER_CHARACTERS)
+            if ord(character) in fonts.drawable
+        )
+    )
+    cache = None
+    if caches is not None:
+        key = (document.form_id, document.form_version, document.language, setup, document.letterhead)
+        cache = caches.get(key, fixed)
+    with using(cache):
+        return _render(document, setup, fixed)
+
+
+def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
     styles = typesetting.styles()
     fonts = load_fonts()
     identifier = document_id(document)
@@ -226,6 +258,7 @@ def render_pdf(document: Document, setup: PageSetup | None = None) -> RenderedPd
 
     def make_canvas(*args: object, **kwargs: object) -> FormCanvas:
         canvas = FormCanvas(*args, **kwargs)
+        give_fixed_codes(canvas, (fonts.regular, fonts.bold), fixed)
         canvas.document = document
         canvas.document_id = identifier
         return canvas

@@ -73,3 +73,24 @@ def subset_font_name(font: ttfonts.TTFont, number: int) -> str:
 def set_to_unicode_map(document: Any, font_name: str, cmap: str) -> None:
     """Give the subset `font_name` the ToUnicode CMap `cmap` (before the document is written)."""
     document.idToObject["toUnicodeCMap:" + font_name].content = cmap
+
+
+def drawn_so_far(canvas: Canvas) -> list[str]:
+    """The operators drawn on the page so far (a list ReportLab appends to)."""
+    return canvas._code
+
+
+def pdf_document(canvas: Canvas) -> Any:
+    """The ReportLab PDFDocument a canvas draws into (fonts keep their codes per document)."""
+    return canvas._doc
+
+
+def font_codes_given(font: ttfonts.TTFont, document: Any) -> int:
+    """How many characters `font` has been given a code for in `document` so far."""
+    state = font.state.get(document)
+    return len(state.assignments) if state is not None else 0
+
+
+def font_pdf_names(document: Any) -> dict[str, str]:
+    """The fonts a document has named so far: font name -> its PDF name ("/F2")."""
+    return dict(document.fontMapping)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from generator.document import Photographs, TeachBack
 from generator.render.fields import add_checkbox_field, add_text_field
+from generator.render.paragraphs import Paragraph
 from generator.render.typesetting import INK, Styles, markup
 
 BOX = 4.6 * mm  # a tick box: big enough to tick with a pen
