@@ -207,21 +207,22 @@ class Paragraph(ReportLabParagraph):
         canvas = self.canv
         document = internals.pdf_document(canvas)
         operators = internals.drawn_so_far(canvas)
-        fonts = [pdfmetrics.getFont(name) for name in _font_names(self)]
+        fonts = _dynamic_fonts()
         codes_before = [internals.font_codes_given(font, document) for font in fonts]
         start = len(operators)
         super().draw()
         drawn = tuple(operators[start:])
         codes_after = [internals.font_codes_given(font, document) for font in fonts]
-        bullet = self.bulletText or ""
         cache = self._cache
         assert cache is not None
-        characters = set().union(*(getattr(frag, "text", "") for frag in self.frags))
+        # Every character drawn is in the markup or the bullet (tags, and the
+        # entities for &, <, > and the no-break space, are ASCII).
+        text, bullet = self._source
         subsets = _subsets_named(drawn, document)
         if (
-            isinstance(bullet, str)
+            isinstance(bullet, str | None)
             and codes_before == codes_after
-            and cache.reusable(characters | set(bullet))
+            and cache.reusable(set(text) | set(bullet or ""))
             and subsets is not None
         ):
             layout.drawn = _Drawn(drawn, subsets)
@@ -229,11 +230,10 @@ class Paragraph(ReportLabParagraph):
             layout.drawable = False
 
 
-def _font_names(paragraph: ReportLabParagraph) -> list[str]:
-    names = {getattr(frag, "fontName", None) for frag in paragraph.frags}
-    names.add(paragraph.style.fontName)
-    names.add(getattr(paragraph.style, "bulletFontName", None))
-    return sorted(name for name in names if name)
+def _dynamic_fonts() -> list[Any]:
+    """Every registered font that gives character codes per document (TrueType)."""
+    fonts = (pdfmetrics.getFont(name) for name in pdfmetrics.getRegisteredFontNames())
+    return [font for font in fonts if getattr(font, "_dynamicFont", False)]
 
 
 def _subsets_named(operators: tuple[str, ...], document: Any) -> tuple[tuple[str, int, str], ...] | None:

@@ -1,0 +1,181 @@
+"""Reusing laid-out paragraphs across patients changes no byte of any form.
+
+Every built-in and example form, in every language it has, on three page
+set-ups (no letterhead; the example clinic's letterhead and SVG logo; a
+clinic on Letter paper with a PNG logo and accented name), for patients
+chosen to change the layout: long names that wrap, a guardian, an
+interpreter, right-to-left and CJK names, markup in a name, an awkward
+record number. Each form is made without a cache and with a batch
+worker's caches, in order and then in reverse (so a warm cache meets each
+patient), and the PDFs must be identical.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+
+from generator.api import make_form
+from generator.config import Clinic
+from generator.definitions.forms import Form, load_form
+from generator.intake.patient import Patient
+from generator.render.fonts import load_fonts
+from generator.render.paragraphs import LayoutCaches, ParagraphCache, give_fixed_codes, using
+from generator.render.paragraphs import Paragraph as CachedParagraph
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_FORMS = ROOT / "examples" / "clinic" / "forms"
+DAY = date(2026, 12, 1)
+
+
+def patients(language: str) -> list[Patient]:
+    adult = date(1980, 5, 17)
+    long_family = "de los Santos Łukasiewicz-Nguyễn de la Torre y Fernández-Ochoa"
+    return [
+        Patient("Ana", "Ruiz", adult, "00123", DAY, "Dr Lee", language=language),
+        Patient("María José Fernanda Alejandra", long_family, adult, "000456", DAY, "Dr Siobhán Ní Bhriain",
+                language=language),
+        Patient("Tom", "O'Brien", date(2012, 2, 29), "00789", DAY, "Dr Lee", language=language,
+                guardian="Zoë O'Brien-Åberg", guardian_relationship="mother"),
+        Patient("Jürgen", "Müller", adult, "01002", DAY, "Dr Lee", language=language,
+                interpreter="Ngozi Okafor", interpreter_language="Polish"),
+        Patient("محمد", "العلي", adult, "01003", DAY, "Dr Lee", language=language),
+        Patient("דוד", "כהן", adult, "01004", DAY, "Dr Lee", language=language),
+        Patient("小明", "王", adult, "01005", DAY, "Dr 李", language=language),
+        Patient("<b>Bob</b> {{7*7}}", "&amp; *Smith*", adult, "01006", DAY, "Dr Lee", language=language),
+        Patient("Élodie", "Dupont", adult, "REC/2026:ÅÄÖ-0001%23", DAY, "Dr Lee", language=language),
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def clinics(tmp_path_factory) -> dict[str, Clinic | None]:
+    folder = tmp_path_factory.mktemp("logo")
+    image = Image.new("RGB", (400, 160), "white")
+    ImageDraw.Draw(image).rectangle((10, 10, 150, 150), fill=(31, 111, 120))
+    image.save(folder / "logo.png")
+    return {
+        "no letterhead": None,
+        "example clinic": Clinic(name="Riverside Skin Clinic", address=("12 River Street", "London N1 2AB"),
+                                 phone="020 7946 0000", logo=ROOT / "examples" / "clinic" / "riverside-logo.svg"),
+        "letter paper": Clinic(name="Clínica Dermatológica São João", address=("Rua Álvares 5",), paper="letter",
+                               logo=folder / "logo.png"),
+    }  # fmt: skip
+
+
+def every_form() -> list[Form]:
+    forms = [load_form("laser-acne-scar"), load_form("wart-cryotherapy", [EXAMPLE_FORMS])]
+    return forms
+
+
+@pytest.mark.parametrize(
+    ("form", "language"),
+    [(form, language) for form in every_form() for language in form.languages],
+    ids=lambda value: value.id if isinstance(value, Form) else value,
+)
+@pytest.mark.parametrize("setup", ["no letterhead", "example clinic", "letter paper"])
+def test_the_same_bytes_with_the_layout_cache_and_without(form: Form, language: str, setup: str, clinics) -> None:
+    clinic = clinics[setup]
+    seal_field = setup == "example clinic"  # a sealed clinic's forms carry the seal's field
+    caches = LayoutCaches()
+    everyone = patients(language)
+    fresh = [make_form(form, patient, clinic, seal_field=seal_field).pdf for patient in everyone]
+    cached = [make_form(form, patient, clinic, seal_field=seal_field, caches=caches).pdf for patient in everyone]
+    for patient, expected, made in zip(everyone, fresh, cached, strict=True):
+        assert made == expected, f"{patient.full_name}: the cache changed the form"
+    warm = [make_form(form, patient, clinic, seal_field=seal_field, caches=caches).pdf for patient in everyone[::-1]]
+    assert warm == fresh[::-1]
+    # The cache was used, not bypassed: one cache for this form, and most
+    # paragraphs came from it.
+    assert len(caches) == 1
+    (cache,) = caches._caches.values()
+    assert cache.hits > 3 * cache.misses
+
+
+def test_caches_are_never_shared_between_forms_languages_or_clinics(clinics) -> None:
+    laser, wart = every_form()
+    caches = LayoutCaches(limit=3)
+    ana = patients("en")[0]
+    make_form(laser, ana, caches=caches)
+    make_form(laser, ana, clinics["example clinic"], caches=caches)
+    make_form(wart, ana, caches=caches)
+    assert len(caches) == 3
+    make_form(laser, patients("fr")[0], caches=caches)
+    assert len(caches) == 3  # bounded: the oldest went
+
+
+def test_a_cache_holds_at_most_its_limit_of_paragraphs() -> None:
+    cache = ParagraphCache("", limit=5)
+    style = ParagraphStyle("body", fontName=load_fonts().regular)
+    with using(cache):
+        for number in range(12):
+            CachedParagraph(f"Paragraph {number}", style).wrap(200, 100)
+    assert len(cache) == 5
+
+
+def drawn(paragraph: CachedParagraph, canvas: Canvas) -> str:
+    paragraph.wrap(300, 500)
+    paragraph.drawOn(canvas, 50, 400)
+    canvas.showPage()
+    return canvas.getpdfdata().decode("latin-1")
+
+
+def test_a_drawing_whose_fonts_are_named_otherwise_is_drawn_afresh(tmp_path: Path) -> None:
+    fonts = load_fonts()
+    style = ParagraphStyle("body", fontName=fonts.regular)
+    text = "Bullets • and dashes — in <b>bold</b> too"
+    cache = ParagraphCache("•—")
+
+    def canvas(bold_first: bool) -> Canvas:
+        made = Canvas(str(tmp_path / "x.pdf"), invariant=1)
+        give_fixed_codes(made, (fonts.regular, fonts.bold), "—•")
+        if bold_first:  # the bold font is named first (F1) in this document
+            made.setFont(fonts.bold, 10)
+            made.drawString(10, 10, "x")
+        return made
+
+    with using(cache):
+        recorded = drawn(CachedParagraph(text, style), canvas(bold_first=False))
+        reused = drawn(CachedParagraph(text, style), canvas(bold_first=True))
+    assert cache.hits == 1
+    with using(None):
+        assert recorded == drawn(CachedParagraph(text, style), canvas(bold_first=False))
+        assert reused == drawn(CachedParagraph(text, style), canvas(bold_first=True))
+
+
+@pytest.mark.parametrize(
+    ("fixed", "given_first"),
+    [
+        # "é" is not one of the form's characters: the code it has depends on
+        # what the document drew before (here its first use was elsewhere).
+        ("", "é"),
+        # "é" is one of the form's characters, but this document never gave it
+        # its code up front, so drawing the paragraph gives it one.
+        ("é", ""),
+    ],
+    ids=["a character only a patient brings", "a form character without its fixed code"],
+)
+def test_a_drawing_that_depends_on_what_came_before_is_never_reused(
+    tmp_path: Path, fixed: str, given_first: str
+) -> None:
+    fonts = load_fonts()
+    style = ParagraphStyle("body", fontName=fonts.regular)
+    cache = ParagraphCache(fixed)
+
+    def canvas(first: str) -> Canvas:
+        made = Canvas(str(tmp_path / "x.pdf"), invariant=1)
+        if first:
+            made.setFont(fonts.regular, 10)
+            made.drawString(10, 10, first)
+        return made
+
+    with using(cache):
+        drawn(CachedParagraph("Café", style), canvas(given_first))
+        reused = drawn(CachedParagraph("Café", style), canvas("ß"))
+    assert cache.hits == 1
+    with using(None):
+        assert reused == drawn(CachedParagraph("Café", style), canvas("ß"))
