@@ -15,10 +15,13 @@ used by anything printed on the page.
 
 from __future__ import annotations
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
+from typing import Any
+
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.render import reportlab_internals as internals
+from generator.render.paragraphs import active_cache
 
 # Annotation flag 4 = print: a filled-in field or signature prints with the page.
 _PRINT = 4
@@ -27,19 +30,52 @@ _SIGNATURES_EXIST = 1
 _TEXT_SIZE = 10
 
 
-def _empty_appearance(canvas: Canvas, width: float, height: float) -> object:
-    """An empty appearance stream for one field.
+class _Appearance(PDFStream):
+    """A field's appearance: a form XObject of the field's size (as
+    ReportLab's AcroForm.makeStream makes it). Its bytes depend on nothing
+    but its size and drawing, so with a batch worker's cache each kind is
+    formatted and compressed once, not for every field of every form."""
 
-    Each field gets its own: a form-filling tool may write a field's value
-    into its existing appearance stream (pypdf does), and a shared stream
-    would then show one field's value in every box.
-    """
+    def __init__(self, width: float, height: float, drawing: str, compress: bool) -> None:
+        dictionary = PDFDictionary(
+            {
+                "Matrix": PDFArray([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]),
+                "BBox": PDFArray([0, 0, width, height]),
+                "Subtype": PDFName("Form"),
+                "Type": PDFName("XObject"),
+                "FormType": 1,
+            }
+        )
+        super().__init__(dictionary, drawing, filters=[PDFZCompress] if compress else None)
+        self._key = ("field appearance", width, height, drawing, compress)
+
+    def format(self, document: object) -> bytes:
+        cache = active_cache()
+        if cache is None or not internals.unencrypted(document):
+            return PDFStream.format(self, document)
+        formatted: bytes = cache.remember(self._key, lambda: PDFStream.format(self, document))
+        return formatted
+
+
+def _set_up(canvas: Canvas) -> Any:
+    """The canvas's AcroForm, given its default font and signature flag once."""
     form = canvas.acroForm
     if not getattr(form, "_consent_fields_set_up", False):
         form._consent_fields_set_up = True
         form.makeFont("Helvetica")
         form.sigFlags = _SIGNATURES_EXIST
-    return form.getRef(form.makeStream(round(width, 2), round(height, 2), ""))
+    return form
+
+
+def _appearance(canvas: Canvas, width: float, height: float, drawing: str = "") -> object:
+    """A reference to a new appearance stream for one field (empty unless `drawing` is given).
+
+    Each field gets its own: a form-filling tool may write a field's value
+    into its existing appearance stream (pypdf does), and a shared stream
+    would then show one field's value in every box.
+    """
+    compress = bool(internals.pdf_document(canvas).compression)
+    return _set_up(canvas).getRef(_Appearance(round(width, 2), round(height, 2), drawing, compress))
 
 
 def _add_widget(
@@ -61,7 +97,7 @@ def _add_widget(
     right, top = canvas.absolutePosition(x + width, y + height)
     rect = (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
     if appearance is None:
-        appearance = PDFDictionary({"N": _empty_appearance(canvas, right - left, top - bottom)})
+        appearance = PDFDictionary({"N": _appearance(canvas, right - left, top - bottom)})
     widget = PDFDictionary(
         {
             "Type": PDFName("Annot"),
@@ -117,8 +153,6 @@ def add_checkbox_field(canvas: Canvas, name: str, tooltip: str, x: float, y: flo
 
     The square itself is drawn on the page by the caller, so it prints on
     paper; ticked, the field shows a tick inside it ("on" state /Yes)."""
-    form = canvas.acroForm
-    _empty_appearance(canvas, size, size)  # sets the AcroForm up, as for every field
     side = round(size, 2)
     tick = _TICK.format(
         x1=round(side * 0.2, 2),
@@ -128,8 +162,8 @@ def add_checkbox_field(canvas: Canvas, name: str, tooltip: str, x: float, y: flo
         x3=round(side * 0.82, 2),
         y3=round(side * 0.8, 2),
     )
-    on = form.getRef(form.makeStream(side, side, tick))
-    off = form.getRef(form.makeStream(side, side, ""))
+    on = _appearance(canvas, side, side, tick)
+    off = _appearance(canvas, side, side)
     entries = {
         "FT": PDFName("Btn"),
         "TU": PDFString(tooltip),

@@ -30,7 +30,7 @@ sees only its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -78,8 +78,25 @@ class ParagraphCache:
         self._layouts: dict[tuple[Any, ...], _Layout] = {}
         # Styles are kept alive so that their ids in the keys are never reused.
         self._styles: dict[int, ParagraphStyle] = {}
+        # Other pieces of a document that repeat from patient to patient (a
+        # font subset's compressed bytes, a field's empty appearance), by
+        # what decides their bytes.
+        self._pieces: dict[tuple[Any, ...], Any] = {}
+        self._pieces_limit = 256
         self.hits = 0
         self.misses = 0
+
+    def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """`make()`, or what it gave the last time for `key` (bounded: the oldest go first)."""
+        try:
+            return self._pieces[key]
+        except KeyError:
+            pass
+        value = make()
+        if len(self._pieces) >= self._pieces_limit:
+            del self._pieces[next(iter(self._pieces))]
+        self._pieces[key] = value
+        return value
 
     def layout(
         self, text: str, bullet: Any, style: ParagraphStyle, width: float
@@ -104,6 +121,11 @@ class ParagraphCache:
 
     def __len__(self) -> int:
         return len(self._layouts)
+
+
+def active_cache() -> ParagraphCache | None:
+    """The cache of the document being made, if its maker gave one."""
+    return _ACTIVE.get()
 
 
 @contextmanager

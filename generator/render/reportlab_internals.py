@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 
@@ -94,3 +94,8 @@ def font_codes_given(font: ttfonts.TTFont, document: Any) -> int:
 def font_pdf_names(document: Any) -> dict[str, str]:
     """The fonts a document has named so far: font name -> its PDF name ("/F2")."""
     return dict(document.fontMapping)
+
+
+def unencrypted(document: Any) -> bool:
+    """Whether `document` writes its objects as they are (consent never encrypts)."""
+    return isinstance(document.encrypt, pdfdoc.NoEncryption)
