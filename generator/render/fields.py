@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.render import reportlab_internals as internals
-from generator.render.paragraphs import active_cache
+from generator.render.paragraphs import RememberedStream
 
 # Annotation flag 4 = print: a filled-in field or signature prints with the page.
 _PRINT = 4
@@ -30,31 +30,21 @@ _SIGNATURES_EXIST = 1
 _TEXT_SIZE = 10
 
 
-class _Appearance(PDFStream):
-    """A field's appearance: a form XObject of the field's size (as
-    ReportLab's AcroForm.makeStream makes it). Its bytes depend on nothing
-    but its size and drawing, so with a batch worker's cache each kind is
-    formatted and compressed once, not for every field of every form."""
-
-    def __init__(self, width: float, height: float, drawing: str, compress: bool) -> None:
-        dictionary = PDFDictionary(
-            {
-                "Matrix": PDFArray([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]),
-                "BBox": PDFArray([0, 0, width, height]),
-                "Subtype": PDFName("Form"),
-                "Type": PDFName("XObject"),
-                "FormType": 1,
-            }
-        )
-        super().__init__(dictionary, drawing, filters=[PDFZCompress] if compress else None)
-        self._key = ("field appearance", width, height, drawing, compress)
-
-    def format(self, document: object) -> bytes:
-        cache = active_cache()
-        if cache is None or not internals.unencrypted(document):
-            return PDFStream.format(self, document)
-        formatted: bytes = cache.remember(self._key, lambda: PDFStream.format(self, document))
-        return formatted
+def _appearance_stream(width: float, height: float, drawing: str, compress: bool) -> RememberedStream:
+    """A field's appearance: a form XObject of the field's size, as ReportLab's
+    AcroForm.makeStream makes it. Its bytes depend on nothing but its size
+    and drawing, so a batch worker's cache formats each kind once."""
+    stream = RememberedStream(("field appearance", width, height, drawing), drawing, compress)
+    stream.dictionary.dict.update(
+        {
+            "Matrix": PDFArray([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]),
+            "BBox": PDFArray([0, 0, width, height]),
+            "Subtype": PDFName("Form"),
+            "Type": PDFName("XObject"),
+            "FormType": 1,
+        }
+    )
+    return stream
 
 
 def _set_up(canvas: Canvas) -> Any:
@@ -75,7 +65,7 @@ def _appearance(canvas: Canvas, width: float, height: float, drawing: str = "") 
     would then show one field's value in every box.
     """
     compress = bool(internals.pdf_document(canvas).compression)
-    return _set_up(canvas).getRef(_Appearance(round(width, 2), round(height, 2), drawing, compress))
+    return _set_up(canvas).getRef(_appearance_stream(round(width, 2), round(height, 2), drawing, compress))
 
 
 def _add_widget(

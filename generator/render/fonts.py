@@ -11,16 +11,18 @@ can draw is refused up front instead of printing as an empty box.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.intake.values import describe_character
 from generator.render import reportlab_internals as internals
+from generator.render.paragraphs import RememberedArray, RememberedStream, active_cache
 from generator.render.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 from generator.resources import fonts_dir
 
@@ -51,11 +53,55 @@ class _EmbeddedFont(TTFont):
         super().__init__(name, filename, shapable=False)
 
     def addObjects(self, doc: Any) -> None:
-        subsets = internals.font_subsets(self, doc)
-        super().addObjects(doc)
-        for number, subset in enumerate(subsets):
-            font_name = internals.subset_font_name(self, number)
-            internals.set_to_unicode_map(doc, font_name, to_unicode_cmap(font_name, subset))
+        """ReportLab's TTFont.addObjects, with consent's ToUnicode CMaps; with a
+        batch worker's cache, each distinct subset is made, compressed and
+        written once (a subset is the same whenever the same characters got
+        the same codes, see `paragraphs.give_fixed_codes`)."""
+        compress = bool(doc.compression)
+        cache = active_cache()
+        for number, subset in internals.freeze_font_subsets(self, doc):
+            base_font = internals.subset_font_name(self, number)
+            key = (self.fontName, base_font, tuple(subset))
+
+            def remembered(kind: str, make: Callable[[], Any], key: tuple[Any, ...] = key) -> Any:
+                return make() if cache is None else cache.remember((kind, *key), make)
+
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {number}"
+            font.Name = self.getSubsetInternalName(number, doc)[1:]
+            font.BaseFont = base_font
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = RememberedArray(("widths", *key), [self.face.getCharWidth(code) for code in subset])
+            cmap = remembered("cmap", lambda: to_unicode_cmap(base_font, subset))  # noqa: B023 (made now)
+            cmap_stream = RememberedStream(("cmap", *key), cmap, compress)
+            font.ToUnicode = internals.add_object(doc, cmap_stream, "toUnicodeCMap:" + base_font)
+            raw = remembered("font file", lambda: self.face.makeSubset(subset))  # noqa: B023 (made now)
+            font_file = RememberedStream(("font file", *key), raw, compress)
+            font_file.dictionary["Length1"] = len(raw)
+            file_reference = internals.add_object(doc, font_file, f"fontFile:{self.face.filename}({base_font})")
+            descriptor = self._descriptor(base_font, file_reference)
+            font.FontDescriptor = internals.add_object(doc, descriptor, "fontDescriptor:" + base_font)
+            internals.add_font(doc, font.Name, font)
+        internals.forget_font_state(self, doc)
+
+    def _descriptor(self, base_font: str, font_file: Any) -> pdfdoc.PDFDictionary:
+        face = self.face
+        return pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(base_font),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": font_file,
+                "MissingWidth": face.defaultWidth,
+            }
+        )
 
 
 def to_unicode_cmap(font_name: str, subset: list[int]) -> str:

@@ -38,15 +38,13 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as ReportLabParagraph
 
 from generator.render import reportlab_internals as internals
 
 _ACTIVE: ContextVar[ParagraphCache | None] = ContextVar("consent_paragraph_cache", default=None)
-# Set by ReportLab's Paragraph constructor: made on first use when a cached
-# layout is reused without them.
-_PARSED = frozenset({"text", "frags", "bulletText", "debug", "caseSensitive", "encoding"})
 _SUBSET_FONT = re.compile(r"/([^\s/+]+)\+(\d+) ")
 _ASCII_PRINTABLE = frozenset(chr(code) for code in range(32, 127))
 
@@ -149,9 +147,36 @@ def give_fixed_codes(canvas: Canvas, fonts: tuple[str, ...], characters: str) ->
         pdfmetrics.getFont(name).splitString(characters, document)
 
 
+def _parsed(name: str) -> property:
+    """An attribute ReportLab's Paragraph constructor sets from the parsed
+    markup: with a cache, the markup is parsed when it is first read (a
+    reused layout never reads it)."""
+
+    def get(self: Paragraph) -> Any:
+        values = self.__dict__
+        if name not in values:
+            arguments = values.pop("_arguments", None)
+            if arguments is None:
+                raise AttributeError(name)
+            ReportLabParagraph.__init__(self, *arguments)
+        return values[name]
+
+    def put(self: Paragraph, value: Any) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put)
+
+
 class Paragraph(ReportLabParagraph):
     """ReportLab's Paragraph, reusing line breaks and drawing from the active
     `ParagraphCache` (and exactly ReportLab's when none is active)."""
+
+    text = _parsed("text")
+    frags = _parsed("frags")
+    bulletText = _parsed("bulletText")
+    debug = _parsed("debug")
+    caseSensitive = _parsed("caseSensitive")
+    encoding = _parsed("encoding")
 
     def __init__(
         self,
@@ -170,17 +195,10 @@ class Paragraph(ReportLabParagraph):
             super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
             return
         self._cache = cache
-        # Parsed on first use (see __getattr__): a reused layout never needs it.
+        # Parsed on first use (see _parsed): a reused layout never needs it.
         self._arguments = (text, style, bulletText, frags, caseSensitive, encoding)
         self._given_style = self.style = style
         self._source = (text, bulletText or getattr(style, "bulletText", None))
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for attributes not set yet: the parsed text, made now.
-        if name not in _PARSED or "_arguments" not in self.__dict__:
-            raise AttributeError(name)
-        ReportLabParagraph.__init__(self, *self.__dict__.pop("_arguments"))
-        return getattr(self, name)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         cache = self._cache
@@ -307,3 +325,35 @@ class LayoutCaches:
 
     def __len__(self) -> int:
         return len(self._caches)
+
+
+class RememberedStream(PDFStream):
+    """A PDF stream whose bytes depend on nothing but `key` (no references
+    in its dictionary): with a cache active, formatted (and compressed) once
+    and reused for every later document."""
+
+    def __init__(self, key: tuple[Any, ...], content: str | bytes, compress: bool) -> None:
+        super().__init__(PDFDictionary(), content, filters=[PDFZCompress] if compress else None)
+        self.key = key
+
+    def format(self, document: Any) -> bytes:
+        cache = _ACTIVE.get()
+        if cache is None or not internals.unencrypted(document):
+            return PDFStream.format(self, document)
+        formatted: bytes = cache.remember(("stream", *self.key), lambda: PDFStream.format(self, document))
+        return formatted
+
+
+class RememberedArray(PDFArray):
+    """A PDF array of numbers whose bytes depend on nothing but `key`."""
+
+    def __init__(self, key: tuple[Any, ...], numbers: list[float]) -> None:
+        super().__init__(numbers)
+        self.key = key
+
+    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:  # ReportLab's argument name
+        cache = _ACTIVE.get()
+        if cache is None or IND != b"\n ":
+            return PDFArray.format(self, document, IND)
+        formatted: bytes = cache.remember(("array", *self.key), lambda: PDFArray.format(self, document))
+        return formatted

@@ -59,10 +59,18 @@ def replace_information(canvas: Canvas, make: Any) -> None:
     canvas._doc.info = information
 
 
-def font_subsets(font: ttfonts.TTFont, document: Any) -> list[list[int]]:
-    """The subsets of `font` that `document` used so far (character codes)."""
-    state = font.state.get(document)
-    return [list(subset) for subset in state.subsets] if state is not None else []
+def freeze_font_subsets(font: ttfonts.TTFont, document: Any) -> list[tuple[int, list[int]]]:
+    """The subsets of `font` that `document` used (character codes, by subset
+    number), after which the font gives no more codes in it (as ReportLab's
+    TTFont.addObjects does)."""
+    state = font._assignState(document)
+    state.frozen = 1
+    return list(enumerate(state.subsets))
+
+
+def forget_font_state(font: ttfonts.TTFont, document: Any) -> None:
+    """Drop what `font` kept for `document` once its objects are made."""
+    font.state.pop(document, None)
 
 
 def subset_font_name(font: ttfonts.TTFont, number: int) -> str:
@@ -70,9 +78,15 @@ def subset_font_name(font: ttfonts.TTFont, number: int) -> str:
     return b"".join((ttfonts.SUBSETN(number), b"+", font.face.name, font.face.subfontNameX)).decode("pdfdoc")
 
 
-def set_to_unicode_map(document: Any, font_name: str, cmap: str) -> None:
-    """Give the subset `font_name` the ToUnicode CMap `cmap` (before the document is written)."""
-    document.idToObject["toUnicodeCMap:" + font_name].content = cmap
+def add_object(document: Any, obj: Any, name: str) -> Any:
+    """Register `obj` in `document` under `name`; a reference to it."""
+    return document.Reference(obj, name)
+
+
+def add_font(document: Any, name: str, font: Any) -> None:
+    """Put a font object in the document's font resources under `name`."""
+    add_object(document, font, name)
+    document.idToObject["BasicFonts"].dict[name] = font
 
 
 def drawn_so_far(canvas: Canvas) -> list[str]:
