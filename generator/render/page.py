@@ -35,7 +35,7 @@ from generator.render.qr import qr_modules
 from generator.render.typesetting import MUTED
 
 PAPER_SIZES = {"A4": A4, "letter": LETTER}
-_DARK_RUN = re.compile("1+")
+_DARK_RUN = re.compile(b"\x01+")  # in a row as bytes: 1 dark, 0 light
 MARGIN = 18 * mm
 HEADER_TOP = 10 * mm
 PAGE_TOTAL_FORM = "consentPageTotal"
@@ -138,8 +138,8 @@ class FormCanvas(Canvas):
         size = len(rows)
         for row_index, row in enumerate(rows):
             y = size - 1 - row_index
-            line = "".join("1" if dark else "0" for dark in row)
-            operators.extend(f"{run.start()} {y} {run.end() - run.start()} 1 re" for run in _DARK_RUN.finditer(line))
+            runs = _DARK_RUN.finditer(bytes(row))
+            operators.extend(f"{run.start()} {y} {run.end() - run.start()} 1 re" for run in runs)
         operators.append("f")
         self.addLiteral("\n".join(operators))
         self.endForm()
