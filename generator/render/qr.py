@@ -119,7 +119,6 @@ def _with_error_correction(data: list[int], version: int) -> list[int]:
     ec_length = _EC_PER_BLOCK[version]
     short_length = len(data) // blocks
     long_blocks = len(data) % blocks
-    generator = _generator(ec_length)
     data_blocks, ec_blocks = [], []
     start = 0
     for index in range(blocks):
@@ -127,7 +126,7 @@ def _with_error_correction(data: list[int], version: int) -> list[int]:
         block = data[start : start + length]
         start += length
         data_blocks.append(block)
-        ec_blocks.append(_remainder(block, generator))
+        ec_blocks.append(_remainder(block, ec_length))
     interleaved = [block[index] for index in range(short_length + 1) for block in data_blocks if index < len(block)]
     interleaved += [block[index] for index in range(ec_length) for block in ec_blocks]
     return interleaved
@@ -148,8 +147,9 @@ for _power in range(255, 512):
 
 
 @functools.cache
-def _generator(degree: int) -> tuple[int, ...]:
-    """The Reed-Solomon generator polynomial's coefficients, highest first, as logarithms."""
+def _remainder_table(degree: int) -> tuple[int, ...]:
+    """For each byte value f, f times the Reed-Solomon generator polynomial of
+    `degree` (leading term dropped), as one integer of `degree` bytes."""
     coefficients = [1]
     for root in range(degree):
         product = [0] * (len(coefficients) + 1)
@@ -158,19 +158,25 @@ def _generator(degree: int) -> tuple[int, ...]:
             if coefficient:
                 product[index + 1] ^= _EXP[_LOG[coefficient] + root]
         coefficients = product
-    return tuple(_LOG[coefficient] for coefficient in coefficients[1:])
+    logs = [_LOG[coefficient] for coefficient in coefficients[1:]]
+    table = [0]
+    for factor in range(1, 256):
+        products = bytes(_EXP[_LOG[factor] + log] for log in logs)
+        table.append(int.from_bytes(products, "big"))
+    return tuple(table)
 
 
-def _remainder(block: list[int], generator: tuple[int, ...]) -> list[int]:
-    remainder = [0] * len(generator)
+def _remainder(block: list[int], degree: int) -> list[int]:
+    """The error-correction codewords of `block`: the remainder of its
+    polynomial divided by the generator, one byte of long division at a time."""
+    table = _remainder_table(degree)
+    shift = 8 * (degree - 1)
+    mask = (1 << (8 * degree)) - 1
+    remainder = 0
     for byte in block:
-        factor = byte ^ remainder.pop(0)
-        remainder.append(0)
-        if factor:
-            log_factor = _LOG[factor]
-            for index, log_coefficient in enumerate(generator):
-                remainder[index] ^= _EXP[log_factor + log_coefficient]
-    return remainder
+        factor = byte ^ (remainder >> shift)
+        remainder = ((remainder << 8) & mask) ^ table[factor]
+    return list(remainder.to_bytes(degree, "big"))
 
 
 def _raw_modules(version: int) -> int:
