@@ -32,7 +32,7 @@ from pypdf.generic import (
     PdfObject,
 )
 
-from generator.records.rawpdf import NotPlain, RawObject, RawPdf, Value, references, serialise
+from generator.records.rawpdf import NotPlain, ParsedValues, RawObject, RawPdf, Value, references, serialise
 
 _CATALOG = 1
 _PAGES = 2
@@ -228,11 +228,12 @@ def _rewrite_references(obj: PdfObject, renumber) -> None:
 def write_bundle(parts: Iterable[Path], stream: BinaryIO, *, duplex: bool = True) -> int:
     """Concatenate the PDFs `parts` into `stream`; returns the bundle's page count."""
     writer = _BundleWriter(stream)
+    parsed = ParsedValues()
     total = 0
     for part in parts:
         data = part.read_bytes()
         try:
-            pages, media_box = writer.add_plain(RawPdf(data))
+            pages, media_box = writer.add_plain(RawPdf(data, parsed))
             last_media_box = serialise(media_box, {})
         except NotPlain:
             reader = PdfReader(io.BytesIO(data))

@@ -36,6 +36,7 @@ _TOKEN = re.compile(
 )
 _OBJECT_HEADER = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj")
 _STREAM_START = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
+_VALUE_END = re.compile(rb"stream|endobj")
 _STREAM_END = re.compile(rb"[\x00\t\n\x0c\r ]*endstream")
 _XREF_SUBSECTION = re.compile(rb"(\d+) (\d+)[\x00\t\n\x0c\r ]+")
 _STARTXREF = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d+)")
@@ -67,12 +68,40 @@ class RawObject:
     stream: bytes | None  # a stream's data, exactly as stored
 
 
+class ParsedValues:
+    """Values already parsed, by their bytes: a clinic day's forms repeat most
+    of their objects byte for byte (fonts, resources, field dictionaries),
+    so each is parsed once per bundle. Bounded; the oldest go first. The
+    values are shared: whoever reads them must not change them."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._values: dict[bytes, tuple[Value, int]] = {}
+        self._limit = limit
+
+    def parse(self, data: bytes, start: int) -> tuple[Value, int]:
+        # The value ends before the first "stream" or "endobj" after it,
+        # unless one is inside a string: then it is parsed but not kept.
+        found = _VALUE_END.search(data, start)
+        stop = found.start() if found else len(data)
+        key = data[start:stop]
+        kept = self._values.get(key)
+        if kept is not None:
+            return kept[0], start + kept[1]
+        value, end = _parse(data, start)
+        if end <= stop:
+            if len(self._values) >= self._limit:
+                del self._values[next(iter(self._values))]
+            self._values[key] = (value, end - start)
+        return value, end
+
+
 class RawPdf:
     """One PDF's objects, found through its cross-reference tables."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, parsed: ParsedValues | None = None) -> None:
         self.data = data
         self.offsets: dict[int, int] = {}
+        self._parsed = parsed
         self.root = self._read_tables()
 
     def _read_tables(self) -> int:
@@ -131,7 +160,10 @@ class RawPdf:
         header = _OBJECT_HEADER.match(self.data, offset) if offset >= 0 else None
         if header is None or int(header.group(1)) != number:
             raise NotPlain(f"object {number}")
-        value, position = _parse(self.data, header.end())
+        if self._parsed is None:
+            value, position = _parse(self.data, header.end())
+        else:
+            value, position = self._parsed.parse(self.data, header.end())
         stream_start = _STREAM_START.match(self.data, position)
         if stream_start is None:
             return RawObject(value, None)
