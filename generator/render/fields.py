@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.render import reportlab_internals as internals
-from generator.render.paragraphs import RememberedStream
+from generator.render.remembered import Preformatted, QuickDictionary, RememberedStream
 
 # Annotation flag 4 = print: a filled-in field or signature prints with the page.
 _PRINT = 4
@@ -45,6 +45,11 @@ def _appearance_stream(width: float, height: float, drawing: str, compress: bool
         }
     )
     return stream
+
+
+def _string(text: str) -> Preformatted:
+    """A text string of a field (its name, tooltip, value): written once per worker."""
+    return Preformatted(("string", text), PDFString(text))
 
 
 def _set_up(canvas: Canvas) -> Any:
@@ -87,8 +92,8 @@ def _add_widget(
     right, top = canvas.absolutePosition(x + width, y + height)
     rect = (round(left, 2), round(bottom, 2), round(right, 2), round(top, 2))
     if appearance is None:
-        appearance = PDFDictionary({"N": _appearance(canvas, right - left, top - bottom)})
-    widget = PDFDictionary(
+        appearance = QuickDictionary({"N": _appearance(canvas, right - left, top - bottom)})
+    widget = QuickDictionary(
         {
             "Type": PDFName("Annot"),
             "Subtype": PDFName("Widget"),
@@ -96,7 +101,7 @@ def _add_widget(
             "P": internals.page_reference(canvas),
             "Rect": PDFArray(list(rect)),
             "AP": appearance,
-            "T": PDFString(name),
+            "T": _string(name),
             **entries,
         }
     )
@@ -114,9 +119,9 @@ def add_text_field(
     """An empty, borderless text field named `name` over the given box."""
     entries: dict[str, object] = {
         "FT": PDFName("Tx"),
-        "TU": PDFString(tooltip),
-        "DA": PDFString(f"/Helv {_TEXT_SIZE} Tf 0 g"),
-        "V": PDFString(""),
+        "TU": _string(tooltip),
+        "DA": _string(f"/Helv {_TEXT_SIZE} Tf 0 g"),
+        "V": _string(""),
     }
     if max_length:
         entries["MaxLen"] = max_length
@@ -128,7 +133,7 @@ def add_signature_field(
 ) -> None:
     """An unsigned signature field named `name` over the given box (of no
     size for a signature that shows nothing on the page, such as the seal)."""
-    entries = {"FT": PDFName("Sig"), "TU": PDFString(tooltip)}
+    entries = {"FT": PDFName("Sig"), "TU": _string(tooltip)}
     _add_widget(canvas, name, entries, x, y, width, height)
 
 
@@ -156,9 +161,9 @@ def add_checkbox_field(canvas: Canvas, name: str, tooltip: str, x: float, y: flo
     off = _appearance(canvas, side, side)
     entries = {
         "FT": PDFName("Btn"),
-        "TU": PDFString(tooltip),
+        "TU": _string(tooltip),
         "V": PDFName("Off"),
         "AS": PDFName("Off"),
     }
-    appearance = PDFDictionary({"N": PDFDictionary({ON: on, "Off": off})})
+    appearance = QuickDictionary({"N": QuickDictionary({ON: on, "Off": off})})
     _add_widget(canvas, name, entries, x, y, size, size, appearance)

@@ -22,7 +22,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.intake.values import describe_character
 from generator.render import reportlab_internals as internals
-from generator.render.paragraphs import RememberedArray, RememberedStream, active_cache
+from generator.render.paragraphs import active_cache
+from generator.render.remembered import RememberedArray, RememberedStream
 from generator.render.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 from generator.resources import fonts_dir
 

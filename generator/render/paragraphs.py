@@ -38,7 +38,6 @@ from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFStream, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as ReportLabParagraph
 
@@ -325,35 +324,3 @@ class LayoutCaches:
 
     def __len__(self) -> int:
         return len(self._caches)
-
-
-class RememberedStream(PDFStream):
-    """A PDF stream whose bytes depend on nothing but `key` (no references
-    in its dictionary): with a cache active, formatted (and compressed) once
-    and reused for every later document."""
-
-    def __init__(self, key: tuple[Any, ...], content: str | bytes, compress: bool) -> None:
-        super().__init__(PDFDictionary(), content, filters=[PDFZCompress] if compress else None)
-        self.key = key
-
-    def format(self, document: Any) -> bytes:
-        cache = _ACTIVE.get()
-        if cache is None or not internals.unencrypted(document):
-            return PDFStream.format(self, document)
-        formatted: bytes = cache.remember(("stream", *self.key), lambda: PDFStream.format(self, document))
-        return formatted
-
-
-class RememberedArray(PDFArray):
-    """A PDF array of numbers whose bytes depend on nothing but `key`."""
-
-    def __init__(self, key: tuple[Any, ...], numbers: list[float]) -> None:
-        super().__init__(numbers)
-        self.key = key
-
-    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:  # ReportLab's argument name
-        cache = _ACTIVE.get()
-        if cache is None or IND != b"\n ":
-            return PDFArray.format(self, document, IND)
-        formatted: bytes = cache.remember(("array", *self.key), lambda: PDFArray.format(self, document))
-        return formatted
