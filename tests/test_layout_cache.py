@@ -13,6 +13,7 @@ patient), and the PDFs must be identical.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import asdict
 from datetime import date
@@ -22,6 +23,7 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, PageTemplate
 
 from generator.api import make_form
 from generator.compose import compose
@@ -32,6 +34,7 @@ from generator.intake.patient import Patient
 from generator.render.fonts import load_fonts
 from generator.render.paragraphs import LayoutCaches, ParagraphCache, give_fixed_codes, using
 from generator.render.paragraphs import Paragraph as CachedParagraph
+from generator.render.replay import Recorder, RecordingFrame
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FORMS = ROOT / "examples" / "clinic" / "forms"
@@ -54,6 +57,10 @@ def patients(language: str) -> list[Patient]:
         Patient("小明", "王", adult, "01005", DAY, "Dr 李", language=language),
         Patient("<b>Bob</b> {{7*7}}", "&amp; *Smith*", adult, "01006", DAY, "Dr Lee", language=language),
         Patient("Élodie", "Dupont", adult, "REC/2026:ÅÄÖ-0001%23", DAY, "Dr Lee", language=language),
+        # The header is as for Ana, but the details block is taller: a recorded
+        # layout must not be replayed below it.
+        Patient("Ana", "Ruiz", adult, "00124", DAY, "Dr Maria-Fernanda de los Santos Łukasiewicz y Ochoa",
+                language=language),
     ]  # fmt: skip
 
 
@@ -99,6 +106,10 @@ def test_the_same_bytes_with_the_layout_cache_and_without(form: Form, language: 
     assert len(caches) == 1
     (cache,) = caches._caches.values()
     assert cache.hits > 3 * cache.misses
+    # Whole page layouts were replayed, and some refused (a name wrapping
+    # onto another line, a guardian's block): each fell back to a full layout.
+    assert cache.replays >= len(everyone) // 2, (cache.replays, cache.replays_refused)
+    assert cache.replays_refused > 0
 
 
 def test_caches_are_never_shared_between_forms_languages_or_clinics(clinics) -> None:
@@ -195,3 +206,22 @@ def test_the_document_id_is_still_the_digest_of_everything_the_document_says() -
                 document = compose(form, patient, Letterhead("Clínica Río", ("1 Road",), "020"))
                 canonical = json.dumps(asdict(document), sort_keys=True, ensure_ascii=False, default=str)
                 assert document_id(document) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("boundary", [False, True], ids=["plain frame", "frame with a drawn boundary"])
+def test_a_layout_is_kept_only_if_the_recording_accounts_for_every_operator(boundary: bool) -> None:
+    # A frame boundary is drawn by ReportLab between the page's header and its
+    # first flowable: a replay would leave it out, so nothing may be kept.
+    style = ParagraphStyle("body", fontName=load_fonts().regular)
+    cache = ParagraphCache("")
+    with using(cache):
+        story = [CachedParagraph(f"Paragraph {number}", style) for number in range(3)]
+    frame = RecordingFrame(50, 50, 400, 700, showBoundary=1 if boundary else 0)
+    recorder = Recorder(story, cache)
+    frame.recorder = recorder
+    template = BaseDocTemplate(io.BytesIO())
+    template.addPageTemplates([PageTemplate(frames=[frame], onPage=lambda canvas, doc: recorder.page_begun(canvas))])
+
+    with using(cache):
+        template.build(story, canvasmaker=Canvas)
+    assert (recorder.layout() is None) == boundary

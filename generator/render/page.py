@@ -10,6 +10,7 @@ page (see `integrity`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -88,8 +89,12 @@ class FormCanvas(Canvas):
         self._page_views: list[integrity.PageView] = []
         # Filled by generator.render.fields as it places each field on the page.
         self.widgets_on_page: list[tuple[str, integrity.Rect]] = []
+        # Told when a page is about to be shown (see render.replay).
+        self.before_show_page: Callable[[Canvas], None] | None = None
 
     def showPage(self) -> None:
+        if self.before_show_page is not None:
+            self.before_show_page(self)
         forms_in_use = internals.forms_in_use(self)
         media_box = integrity.normal_rect((0, 0, *internals.page_size(self)))
         self._page_views.append(

@@ -49,7 +49,9 @@ _ASCII_PRINTABLE = frozenset(chr(code) for code in range(32, 127))
 
 
 @dataclass
-class _Drawn:
+class Drawn:
+    """Operators a drawing appended to the page, and the font subsets they name."""
+
     operators: tuple[str, ...]
     # (font, subset, its PDF name when recorded), in the order first used.
     subsets: tuple[tuple[str, int, str], ...]
@@ -58,7 +60,7 @@ class _Drawn:
 @dataclass
 class _Layout:
     height: float
-    drawn: _Drawn | None = None
+    drawn: Drawn | None = None
     drawable: bool = True  # False once a drawing was found not to be reusable
 
 
@@ -80,8 +82,24 @@ class ParagraphCache:
         # what decides their bytes.
         self._pieces: dict[tuple[Any, ...], Any] = {}
         self._pieces_limit = 256
+        # Whole documents' page layouts (see `replay`), by page geometry and
+        # story, most recently used first.
+        self._page_layouts: dict[tuple[Any, ...], list[Any]] = {}
         self.hits = 0
         self.misses = 0
+        self.replays = 0  # documents made from a recorded page layout
+        self.replays_refused = 0  # recorded layouts tried that did not fit
+
+    def page_layouts(self, key: tuple[Any, ...]) -> list[Any]:
+        return list(self._page_layouts.get(key, ()))
+
+    def keep_page_layout(self, key: tuple[Any, ...], layout: Any, limit: int = 4) -> None:
+        """Keep `layout` first among those for `key` (at most `limit` per key,
+        and at most 16 keys: the oldest go first)."""
+        layouts = [known for known in self._page_layouts.pop(key, []) if known is not layout]
+        if len(self._page_layouts) >= 16:
+            del self._page_layouts[next(iter(self._page_layouts))]
+        self._page_layouts[key] = [layout, *layouts][:limit]
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """`make()`, or what it gave the last time for `key` (bounded: the oldest go first)."""
@@ -166,6 +184,21 @@ def _parsed(name: str) -> property:
     return property(get, put)
 
 
+def content_key(flowable: Any) -> tuple[Any, ...] | None:
+    """What decides a paragraph's drawing (markup, bullet, style), for one made
+    with a cache; None for any other."""
+    source = getattr(flowable, "_source", None)
+    if not isinstance(flowable, Paragraph) or source is None:
+        return None
+    return ("paragraph", *source, id(flowable._given_style))
+
+
+def drawn_characters(flowable: Any) -> set[str]:
+    """Every character a paragraph made with a cache can draw (see content_key)."""
+    text, bullet = flowable._source
+    return set(text) | set(bullet if isinstance(bullet, str) else "")
+
+
 class Paragraph(ReportLabParagraph):
     """ReportLab's Paragraph, reusing line breaks and drawing from the active
     `ParagraphCache` (and exactly ReportLab's when none is active)."""
@@ -234,7 +267,7 @@ class Paragraph(ReportLabParagraph):
         if layout is None:
             super().draw()
             return
-        if layout.drawn is not None and _replay(self.canv, layout.drawn):
+        if layout.drawn is not None and replay_drawing(self.canv, layout.drawn):
             return
         self._lay_out_for_real()
         if layout.drawn is None and layout.drawable:
@@ -246,7 +279,7 @@ class Paragraph(ReportLabParagraph):
         canvas = self.canv
         document = internals.pdf_document(canvas)
         operators = internals.drawn_so_far(canvas)
-        fonts = _dynamic_fonts()
+        fonts = dynamic_fonts()
         codes_before = [internals.font_codes_given(font, document) for font in fonts]
         start = len(operators)
         super().draw()
@@ -257,25 +290,25 @@ class Paragraph(ReportLabParagraph):
         # Every character drawn is in the markup or the bullet (tags, and the
         # entities for &, <, > and the no-break space, are ASCII).
         text, bullet = self._source
-        subsets = _subsets_named(drawn, document)
+        subsets = subsets_named(drawn, document)
         if (
             isinstance(bullet, str | None)
             and codes_before == codes_after
             and cache.reusable(set(text) | set(bullet or ""))
             and subsets is not None
         ):
-            layout.drawn = _Drawn(drawn, subsets)
+            layout.drawn = Drawn(drawn, subsets)
         else:
             layout.drawable = False
 
 
-def _dynamic_fonts() -> list[Any]:
+def dynamic_fonts() -> list[Any]:
     """Every registered font that gives character codes per document (TrueType)."""
     fonts = (pdfmetrics.getFont(name) for name in pdfmetrics.getRegisteredFontNames())
     return [font for font in fonts if getattr(font, "_dynamicFont", False)]
 
 
-def _subsets_named(operators: tuple[str, ...], document: Any) -> tuple[tuple[str, int, str], ...] | None:
+def subsets_named(operators: tuple[str, ...], document: Any) -> tuple[tuple[str, int, str], ...] | None:
     """Which font subsets the operators name, as (font, subset, PDF name);
     None if one is not a subset of a font this document knows."""
     by_pdf_name = {pdf_name.lstrip("/"): font for font, pdf_name in internals.font_pdf_names(document).items()}
@@ -290,7 +323,7 @@ def _subsets_named(operators: tuple[str, ...], document: Any) -> tuple[tuple[str
     return tuple(found.values())
 
 
-def _replay(canvas: Canvas, drawn: _Drawn) -> bool:
+def replay_drawing(canvas: Canvas, drawn: Drawn) -> bool:
     """Append a recorded drawing if its fonts have the same names in this
     document (naming them, as drawing would, registers them in order)."""
     document = internals.pdf_document(canvas)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -20,12 +21,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     PageTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError
 
 from generator import integrity
 from generator._version import __version__
@@ -48,7 +49,8 @@ from generator.render.page import (
     PAPER_SIZES,
     FormCanvas,
 )
-from generator.render.paragraphs import LayoutCaches, Paragraph, give_fixed_codes, using
+from generator.render.paragraphs import LayoutCaches, Paragraph, ParagraphCache, give_fixed_codes, using
+from generator.render.replay import Mismatch, Recorder, RecordingFrame, replay, story_paths, story_shape
 from generator.render.typesetting import MUTED, RULE, Styles, draw_string, lines_markup, markup
 
 
@@ -139,10 +141,10 @@ def render_pdf(document: Document, setup: PageSetup | None = None, caches: Layou
         key = (document.form_id, document.form_version, document.language, setup, document.letterhead)
         cache = caches.get(key, fixed)
     with using(cache):
-        return _render(document, setup, fixed)
+        return _render(document, setup, fixed, cache)
 
 
-def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
+def _render(document: Document, setup: PageSetup, fixed: str, cache: ParagraphCache | None) -> RenderedPdf:
     styles = typesetting.styles()
     fonts = load_fonts()
     identifier = document_id(document)
@@ -176,6 +178,7 @@ def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
     footer_left = _fit(f" \u2014 {document.form_id} v{document.form_version}", document.title, footer_room)
     footer_document = document.labels.document_id.format(document_id=identifier)
     code_left = page_width - MARGIN - CODE_SIZE
+    watching: list[Recorder] = []  # the recorder of the layout under way, if any
 
     def draw_page_furniture(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if setup.seal_field and doc.page == 1:
@@ -210,8 +213,70 @@ def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
         canvas.translate(code_left, CODE_BOTTOM)
         canvas.doForm(PAGE_CODE_FORM.format(page=doc.page))
         canvas.restoreState()
+        if watching:
+            watching[0].page_begun(canvas)
 
+    def make_template(buffer: io.BytesIO) -> tuple[BaseDocTemplate, RecordingFrame]:
+        return _template(buffer, document, page_size, frame_top, frame_bottom, draw_page_furniture)
+
+    def make_story() -> list[Flowable]:
+        return [
+            *_letterhead(document, setup, styles, content_width),
+            Paragraph(markup(document.title), styles.title),
+            Paragraph(markup(document.subtitle), styles.subtitle),
+            Paragraph(markup(document.form_line), styles.form_line),
+            identity_table(document, styles, content_width),
+            Spacer(0, 4 * mm),
+            *body_and_signatures(document, styles),
+        ]
+
+    def make_canvas(*args: object, **kwargs: object) -> FormCanvas:
+        canvas = FormCanvas(*args, **kwargs)
+        give_fixed_codes(canvas, (fonts.regular, fonts.bold), fixed)
+        canvas.document = document
+        canvas.document_id = identifier
+        if watching:
+            canvas.before_show_page = watching[0].page_ending
+        return canvas
+
+    story = make_story()
+    if cache is not None:
+        # A layout recorded for an earlier patient, if one fits this document.
+        key = ("pages", page_size, frame_top, frame_bottom, story_shape(story_paths(story)))
+        for layout in cache.page_layouts(key):
+            buffer = io.BytesIO()
+            pdf, _ = make_template(buffer)
+            try:
+                replay(layout, pdf, story, buffer, make_canvas)
+            except (Mismatch, LayoutError):
+                cache.replays_refused += 1
+                story = make_story()  # the tried one may keep state from the attempt
+                continue
+            cache.replays += 1
+            cache.keep_page_layout(key, layout)
+            return RenderedPdf(data=buffer.getvalue(), pages=pdf.page, document_id=identifier)
     buffer = io.BytesIO()
+    pdf, frame = make_template(buffer)
+    if cache is not None:
+        frame.recorder = Recorder(story, cache)
+        watching.append(frame.recorder)
+    pdf.build(story, canvasmaker=make_canvas)
+    if cache is not None and frame.recorder is not None and (layout := frame.recorder.layout()) is not None:
+        cache.keep_page_layout(key, layout)
+    return RenderedPdf(data=buffer.getvalue(), pages=pdf.page, document_id=identifier)
+
+
+def _template(
+    buffer: io.BytesIO,
+    document: Document,
+    page_size: tuple[float, float],
+    frame_top: float,
+    frame_bottom: float,
+    on_page: Any,
+) -> tuple[BaseDocTemplate, RecordingFrame]:
+    """The document template (metadata, margins) and its one frame, for the body."""
+    page_width, page_height = page_size
+    fonts = load_fonts()
     pdf = BaseDocTemplate(
         buffer,
         pagesize=page_size,
@@ -233,10 +298,10 @@ def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
         initialFontName=fonts.regular,
         displayDocTitle=1,
     )
-    frame = Frame(
+    frame = RecordingFrame(
         MARGIN,
         frame_bottom,
-        content_width,
+        page_width - 2 * MARGIN,
         frame_top - frame_bottom,
         id="body",
         leftPadding=0,
@@ -244,24 +309,5 @@ def _render(document: Document, setup: PageSetup, fixed: str) -> RenderedPdf:
         topPadding=0,
         bottomPadding=0,
     )
-    pdf.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=draw_page_furniture)])
-
-    story: list[Flowable] = [
-        *_letterhead(document, setup, styles, content_width),
-        Paragraph(markup(document.title), styles.title),
-        Paragraph(markup(document.subtitle), styles.subtitle),
-        Paragraph(markup(document.form_line), styles.form_line),
-        identity_table(document, styles, content_width),
-        Spacer(0, 4 * mm),
-        *body_and_signatures(document, styles),
-    ]
-
-    def make_canvas(*args: object, **kwargs: object) -> FormCanvas:
-        canvas = FormCanvas(*args, **kwargs)
-        give_fixed_codes(canvas, (fonts.regular, fonts.bold), fixed)
-        canvas.document = document
-        canvas.document_id = identifier
-        return canvas
-
-    pdf.build(story, canvasmaker=make_canvas)
-    return RenderedPdf(data=buffer.getvalue(), pages=pdf.page, document_id=identifier)
+    pdf.addPageTemplates([PageTemplate(id="form", frames=[frame], onPage=on_page)])
+    return pdf, frame

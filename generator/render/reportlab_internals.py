@@ -113,3 +113,55 @@ def font_pdf_names(document: Any) -> dict[str, str]:
 def unencrypted(document: Any) -> bool:
     """Whether `document` writes its objects as they are (consent never encrypts)."""
     return isinstance(document.encrypt, pdfdoc.NoEncryption)
+
+
+def side_effects(canvas: Canvas) -> tuple[int, ...]:
+    """Counts that drawing anything but operators changes: objects the document
+    registered, annotations on the page, form XObjects the page uses."""
+    return (len(canvas._doc.idToObject), len(canvas._annotationrefs), len(canvas._formsinuse))
+
+
+# A frame's position while it is filled: where the next flowable goes.
+_FRAME_STATE = ("_x", "_y", "_atTop", "_prevASpace", "_leftExtraIndent", "_rightExtraIndent")
+
+
+def frame_state(frame: Any) -> tuple[Any, ...]:
+    return tuple(getattr(frame, name) for name in _FRAME_STATE)
+
+
+def set_frame_state(frame: Any, state: tuple[Any, ...]) -> None:
+    for name, value in zip(_FRAME_STATE, state, strict=True):
+        setattr(frame, name, value)
+
+
+def start_build(template: Any, stream: Any, canvasmaker: Any) -> Any:
+    """What BaseDocTemplate.build does before its first flowable: the canvas,
+    and the first page begun (its onPage drawn). Returns the canvas."""
+    template._startBuild(stream, canvasmaker)
+    canvas = template.canv
+    template._savedInfo = canvas._doc.info
+    canvas._doctemplate = template
+    template.clean_hanging()
+    return canvas
+
+
+def next_page(template: Any) -> None:
+    """End the page (it had flowables) and begin the next, as the build does."""
+    template._curPageFlowableCount = 1
+    template.handle_pageEnd()
+    template.clean_hanging()
+
+
+def end_build(template: Any) -> None:
+    """What BaseDocTemplate.build does after its last flowable: the last page
+    ended and the document saved."""
+    canvas = template.canv
+    del canvas._doctemplate
+    canvas._doc.info = template._savedInfo
+    template._curPageFlowableCount = 1
+    template._endBuild()
+
+
+def kept_together(group: Any) -> list[Any]:
+    """The flowables a KeepTogether keeps on one page."""
+    return list(group._content)
