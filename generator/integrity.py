@@ -150,16 +150,25 @@ class EmbeddedFont:
 
 def fonts_digest(fonts: Iterable[EmbeddedFont]) -> str:
     """One digest over every embedded font, by resource name."""
+    return fonts_digest_of_parts((font.resource_name, font_digest_part(font)) for font in fonts)
+
+
+def font_digest_part(font: EmbeddedFont) -> bytes:
+    """What one font adds to `fonts_digest` (a batch worker keeps it for each
+    subset it meets again)."""
+    widths = " ".join(f"{width:.3f}" for width in font.widths)
+    header = (
+        f"font\0{font.resource_name}\0{font.base_font}\0{font.first_char}\0{widths}\0"
+        f"{font.flags}\0{font.missing_width:.3f}\0"
+    )
+    return header.encode("utf-8") + hashlib.sha256(font.to_unicode).digest() + hashlib.sha256(font.font_file).digest()
+
+
+def fonts_digest_of_parts(parts: Iterable[tuple[str, bytes]]) -> str:
+    """`fonts_digest` from each font's resource name and `font_digest_part`."""
     digest = hashlib.sha256()
-    for font in sorted(fonts, key=lambda font: font.resource_name):
-        widths = " ".join(f"{width:.3f}" for width in font.widths)
-        header = (
-            f"font\0{font.resource_name}\0{font.base_font}\0{font.first_char}\0{widths}\0"
-            f"{font.flags}\0{font.missing_width:.3f}\0"
-        )
-        digest.update(header.encode("utf-8"))
-        digest.update(hashlib.sha256(font.to_unicode).digest())
-        digest.update(hashlib.sha256(font.font_file).digest())
+    for _, part in sorted(parts, key=lambda named: named[0]):
+        digest.update(part)
     return digest.hexdigest()
 
 

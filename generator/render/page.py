@@ -32,6 +32,7 @@ from generator.document import Document
 from generator.render import reportlab_internals as internals
 from generator.render.fonts import load_fonts
 from generator.render.pagecode import PageCode, encode_page_code
+from generator.render.paragraphs import active_cache
 from generator.render.qr import qr_modules
 from generator.render.typesetting import MUTED
 
@@ -67,7 +68,7 @@ class _ConsentInfo(PDFInfo):
     def format(self, document: object) -> bytes:
         # ReportLab builds the font subsets when it writes the font resources
         # (object 1), before this dictionary: so their digest is taken here.
-        self.extra[integrity.FONTS_DIGEST_KEY] = integrity.fonts_digest(_embedded_fonts(document))
+        self.extra[integrity.FONTS_DIGEST_KEY] = integrity.fonts_digest_of_parts(_font_digest_parts(document))
         formatted = super().format(document)
         # PDFInfo writes a fixed set of keys; ours go just before the end.
         entries = "".join(
@@ -184,31 +185,41 @@ class FormCanvas(Canvas):
         internals.replace_information(self, lambda: _ConsentInfo(extra))
 
 
-def _embedded_fonts(document: Any) -> list[integrity.EmbeddedFont]:
-    """The font subsets ReportLab has made for this document, as `integrity` describes them."""
+def _font_digest_parts(document: Any) -> list[tuple[str, bytes]]:
+    """Each font subset ReportLab has made for this document, by resource
+    name, with what it adds to the fonts digest (see `integrity`): kept by a
+    batch worker's cache for a subset it has met before."""
     objects = internals.document_objects(document)
-    fonts = []
+    cache = active_cache()
+    parts = []
     for name, font in objects["BasicFonts"].dict.items():
         font = objects[font.name] if isinstance(font, PDFObjectReference) else font
         if not hasattr(font, "FontDescriptor"):
             raise AssertionError(f"font {name} is not an embedded TrueType subset")
         descriptor = objects[font.FontDescriptor.name]
         font_file = objects[descriptor.dict["FontFile2"].name]
-        fonts.append(
-            integrity.EmbeddedFont(
-                resource_name=name,
-                base_font=str(font.BaseFont),
-                first_char=int(font.FirstChar),
-                widths=tuple(float(fp_str(width)) for width in font.Widths.sequence),
-                flags=int(descriptor.dict["Flags"]),
-                missing_width=float(fp_str(descriptor.dict["MissingWidth"])),
-                to_unicode=_as_bytes(objects[font.ToUnicode.name].content),
-                font_file=_as_bytes(font_file.content),
+        key = getattr(font_file, "key", None)
+
+        def part(name: str = name, font: Any = font, descriptor: Any = descriptor, font_file: Any = font_file) -> bytes:
+            return integrity.font_digest_part(
+                integrity.EmbeddedFont(
+                    resource_name=name,
+                    base_font=str(font.BaseFont),
+                    first_char=int(font.FirstChar),
+                    widths=tuple(float(fp_str(width)) for width in font.Widths.sequence),
+                    flags=int(descriptor.dict["Flags"]),
+                    missing_width=float(fp_str(descriptor.dict["MissingWidth"])),
+                    to_unicode=_as_bytes(objects[font.ToUnicode.name].content),
+                    font_file=_as_bytes(font_file.content),
+                )
             )
+
+        parts.append(
+            (name, part() if cache is None or key is None else cache.remember(("font digest", name, *key), part))
         )
-    if not fonts:
+    if not parts:
         raise AssertionError("the fonts were not made before the document information")
-    return fonts
+    return parts
 
 
 def _as_bytes(data: str | bytes) -> bytes:
