@@ -9,7 +9,7 @@ other PDF is read with pypdf. Objects that refer to no
 other object (font files, images) are written once and shared when two forms
 carry identical copies, so the bundle is never larger than its parts.
 
-Form fields are left out: the bundle is for printing (see `_NOT_COPIED`).
+Form fields are left out: the bundle is for printing (see `NOT_COPIED`).
 
 For double-sided printing, a form with an odd number of pages is followed by
 a blank page, so every form starts on a fresh sheet.
@@ -18,19 +18,9 @@ a blank page, so every form starts on a fresh sheet.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
-
-from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    PdfObject,
-)
 
 from generator.records.rawpdf import NotPlain, ParsedValues, RawObject, RawPdf, Value, references, serialise
 
@@ -41,11 +31,12 @@ _PAGES = 2
 # show nothing, and a bundle of many forms is not one fillable form (every
 # form has a field named patient_signature). Leaving them out also halves
 # the objects the bundle must copy.
-_NOT_COPIED = ("/Parent", "/Annots")
-_PAGE_TREE = b"%d 0 R" % _PAGES
+NOT_COPIED = ("/Parent", "/Annots")
+PAGE_TREE = _PAGES  # the bundle's page tree: every page's /Parent
+_PAGE_TREE_REFERENCE = b"%d 0 R" % PAGE_TREE
 
 
-class _BundleWriter:
+class BundleWriter:
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self._offsets: dict[int, int] = {}
@@ -57,16 +48,27 @@ class _BundleWriter:
     def _write(self, data: bytes) -> None:
         self._stream.write(data)
 
-    def _allocate(self) -> int:
+    def allocate(self) -> int:
+        """A new object number in the bundle."""
         number = self._next_number
         self._next_number += 1
         return number
 
-    def _write_object(self, number: int, obj: PdfObject) -> None:
+    def write_object(self, number: int, body: bytes) -> None:
+        """Object `number`, whose value (and stream) is `body` as written in a PDF."""
         self._offsets[number] = self._stream.tell()
-        body = io.BytesIO()
-        obj.write_to_stream(body)
-        self._write(b"%d 0 obj\n" % number + body.getvalue() + b"\nendobj\n")
+        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    def shared(self, leaf_key: bytes) -> int | None:
+        """The number of an object that refers to nothing, if one with these bytes is written already."""
+        return self._shared_leaves.get(leaf_key)
+
+    def share(self, leaf_key: bytes, number: int) -> None:
+        self._shared_leaves[leaf_key] = number
+
+    def add_page(self, number: int) -> None:
+        """Object `number` is the bundle's next page."""
+        self._page_numbers.append(number)
 
     def add_plain(self, pdf: RawPdf) -> tuple[int, Value]:
         """Append every page of `pdf`, copied at the byte level; returns how
@@ -79,7 +81,7 @@ class _BundleWriter:
         pages = []
         for number in page_numbers:
             page = pdf.dictionary(number)
-            pages.append({key: value for key, value in page.items() if key.decode() not in _NOT_COPIED})
+            pages.append({key: value for key, value in page.items() if key.decode() not in NOT_COPIED})
         # The objects the pages need, each once, in the order first met; the
         # pages themselves keep their place (an object pointing back at its
         # page finds the copy).
@@ -91,81 +93,39 @@ class _BundleWriter:
                 continue
             needed[number] = pdf.object(number)
             waiting.extend(reversed(references(needed[number].value)))
-        renumbered = {number: self._allocate() for number in page_numbers}
+        renumbered = {number: self.allocate() for number in page_numbers}
         to_write = []
         for old, raw in needed.items():
             leaf_key = None if references(raw.value) else _raw_leaf_key(raw)
-            if leaf_key is not None and leaf_key in self._shared_leaves:
-                renumbered[old] = self._shared_leaves[leaf_key]
+            shared = self.shared(leaf_key) if leaf_key is not None else None
+            if shared is not None:
+                renumbered[old] = shared
                 continue
-            renumbered[old] = self._allocate()
+            renumbered[old] = self.allocate()
             if leaf_key is not None:
-                self._shared_leaves[leaf_key] = renumbered[old]
+                self.share(leaf_key, renumbered[old])
             to_write.append((renumbered[old], raw))
         for number, page in zip(page_numbers, pages, strict=True):
-            page[b"/Parent"] = _PAGE_TREE
+            page[b"/Parent"] = _PAGE_TREE_REFERENCE
             self._write_raw(renumbered[number], RawObject(page, None), renumbered)
-            self._page_numbers.append(renumbered[number])
+            self.add_page(renumbered[number])
         for number, raw in to_write:
             self._write_raw(number, raw, renumbered)
         return len(pages), pages[-1][b"/MediaBox"]
 
     def _write_raw(self, number: int, raw: RawObject, renumbered: dict[int, int]) -> None:
-        self._offsets[number] = self._stream.tell()
         body = serialise(raw.value, renumbered)
         if raw.stream is not None:
             body += b"\nstream\n" + raw.stream + b"\nendstream"
-        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-
-    def add_document(self, reader: PdfReader) -> int:
-        """Append every page of `reader`, read with pypdf; returns how many pages were added."""
-        renumbered: dict[int, int] = {}
-        pending: list[tuple[int, PdfObject]] = []
-
-        def new_number_for(reference: IndirectObject) -> IndirectObject:
-            old = reference.idnum
-            if old not in renumbered:
-                target = reference.get_object()
-                assert target is not None, "a reference in a PDF consent made points at an object"
-                leaf_key = _leaf_key(target)
-                if leaf_key is not None and leaf_key in self._shared_leaves:
-                    renumbered[old] = self._shared_leaves[leaf_key]
-                else:
-                    renumbered[old] = self._allocate()
-                    if leaf_key is not None:
-                        self._shared_leaves[leaf_key] = renumbered[old]
-                    pending.append((renumbered[old], target))
-            return IndirectObject(renumbered[old], 0, None)
-
-        # Pages first, so that anything pointing back at its page (an annotation's
-        # /P) finds the page rather than copying it a second time.
-        page_numbers = []
-        for page in reader.pages:
-            page_numbers.append(self._allocate())
-            if page.indirect_reference is not None:
-                renumbered[page.indirect_reference.idnum] = page_numbers[-1]
-        for page, page_number in zip(reader.pages, page_numbers, strict=True):
-            page_copy = DictionaryObject({key: value for key, value in page.items() if key not in _NOT_COPIED})
-            _rewrite_references(page_copy, new_number_for)
-            # Set after the rewrite: this reference is already in the bundle's numbering.
-            page_copy[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)
-            self._write_object(page_number, page_copy)
-            self._page_numbers.append(page_number)
-            while pending:
-                number, target = pending.pop()
-                _rewrite_references(target, new_number_for)
-                self._write_object(number, target)
-        return len(reader.pages)
+        self.write_object(number, body)
 
     def add_blank_page(self, media_box: bytes) -> None:
         """A blank page, `media_box` (as written in a PDF) in size."""
-        number = self._allocate()
-        self._offsets[number] = self._stream.tell()
-        self._write(
-            b"%d 0 obj\n<< /Type /Page /Parent %s /MediaBox %s /Resources << >> >>\nendobj\n"
-            % (number, _PAGE_TREE, media_box)
+        number = self.allocate()
+        self.write_object(
+            number, b"<< /Type /Page /Parent %s /MediaBox %s /Resources << >> >>" % (_PAGE_TREE_REFERENCE, media_box)
         )
-        self._page_numbers.append(number)
+        self.add_page(number)
 
     def finish(self) -> None:
         kids = " ".join(f"{number} 0 R" for number in self._page_numbers)
@@ -184,15 +144,6 @@ class _BundleWriter:
         self._write(f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode())
 
 
-def _leaf_key(obj: PdfObject) -> bytes | None:
-    """A digest for an object that refers to nothing else, else None."""
-    if _has_reference(obj):
-        return None
-    body = io.BytesIO()
-    obj.write_to_stream(body)
-    return hashlib.sha256(body.getvalue()).digest()
-
-
 def _raw_leaf_key(raw: RawObject) -> bytes:
     digest = hashlib.sha256(serialise(raw.value, {}))
     if raw.stream is not None:
@@ -200,34 +151,9 @@ def _raw_leaf_key(raw: RawObject) -> bytes:
     return b"raw" + digest.digest()
 
 
-def _has_reference(obj: PdfObject) -> bool:
-    if isinstance(obj, IndirectObject):
-        return True
-    if isinstance(obj, DictionaryObject):
-        return any(_has_reference(value) for value in obj.values())
-    if isinstance(obj, ArrayObject):
-        return any(_has_reference(value) for value in obj)
-    return False
-
-
-def _rewrite_references(obj: PdfObject, renumber) -> None:
-    if isinstance(obj, DictionaryObject):  # StreamObject is a DictionaryObject too
-        for key, value in list(obj.items()):
-            if isinstance(value, IndirectObject):
-                obj[key] = renumber(value)
-            else:
-                _rewrite_references(value, renumber)
-    elif isinstance(obj, ArrayObject):
-        for index, value in enumerate(obj):
-            if isinstance(value, IndirectObject):
-                obj[index] = renumber(value)
-            else:
-                _rewrite_references(value, renumber)
-
-
 def write_bundle(parts: Iterable[Path], stream: BinaryIO, *, duplex: bool = True) -> int:
     """Concatenate the PDFs `parts` into `stream`; returns the bundle's page count."""
-    writer = _BundleWriter(stream)
+    writer = BundleWriter(stream)
     parsed = ParsedValues()
     total = 0
     for part in parts:
@@ -236,11 +162,9 @@ def write_bundle(parts: Iterable[Path], stream: BinaryIO, *, duplex: bool = True
             pages, media_box = writer.add_plain(RawPdf(data, parsed))
             last_media_box = serialise(media_box, {})
         except NotPlain:
-            reader = PdfReader(io.BytesIO(data))
-            pages = writer.add_document(reader)
-            box = io.BytesIO()
-            ArrayObject(reader.pages[-1].mediabox).write_to_stream(box)
-            last_media_box = box.getvalue()
+            from generator.records.bundle_pypdf import add_with_pypdf  # pypdf loads only for such a file
+
+            pages, last_media_box = add_with_pypdf(writer, data)
         total += pages
         if duplex and pages % 2 == 1:
             writer.add_blank_page(last_media_box)
