@@ -55,11 +55,14 @@ class Mismatch(Exception):
 
 @dataclass(frozen=True)
 class _Replayed:
-    """A flowable drawn from its recorded operators."""
+    """A flowable drawn from its recorded operators when the story holds the
+    same one; otherwise (a paragraph that names the patient) placed by the
+    frame like any other, if it is one of the story's own."""
 
     source: Path  # the story's flowable (or the one it was split from)
     content: tuple[Any, ...]
     drawn: Drawn
+    placed: _Placed | None
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,8 @@ class Recorder:
             and subsets is not None
             and (content[0] == "spacer" or self._cache.reusable(drawn_characters(origin)))
         ):
-            self._pages[-1].append(_Replayed(source, content, Drawn(drawn, subsets)))
+            placed = None if path is None else _Placed(path, state_before, internals.frame_state(frame))
+            self._pages[-1].append(_Replayed(source, content, Drawn(drawn, subsets), placed))
         elif path is not None:
             self._pages[-1].append(_Placed(path, state_before, internals.frame_state(frame)))
         else:
@@ -229,14 +233,15 @@ def replay(
         for placement in page:
             if isinstance(placement, _Replayed):
                 flowable = paths.get(placement.source)
-                if flowable is None or _content(flowable) != placement.content:
-                    raise Mismatch(f"a different flowable at {placement.source}")
-                if not replay_drawing(canvas, placement.drawn):
-                    raise Mismatch("a font is named otherwise")
-                continue
-            flowable = paths[placement.path]
+                if flowable is not None and _content(flowable) == placement.content:
+                    if not replay_drawing(canvas, placement.drawn):
+                        raise Mismatch("a font is named otherwise")
+                    continue
+                if placement.placed is None:
+                    raise Mismatch(f"a different flowable at {placement.source}, split across pages")
+                placement = placement.placed
             frame = template.frame
             internals.set_frame_state(frame, placement.before)
-            if not frame._add(flowable, canvas) or internals.frame_state(frame) != placement.after:
+            if not frame._add(paths[placement.path], canvas) or internals.frame_state(frame) != placement.after:
                 raise Mismatch(f"the flowable at {placement.path} takes other room")
     internals.end_build(template)
