@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -225,3 +226,53 @@ def test_a_layout_is_kept_only_if_the_recording_accounts_for_every_operator(boun
     with using(cache):
         template.build(story, canvasmaker=Canvas)
     assert (recorder.layout() is None) == boundary
+
+
+@pytest.mark.parametrize("words", [546, 553, 686, 693])
+def test_a_branch_that_changes_only_keep_with_next_is_laid_out_afresh(tmp_path: Path, words: int) -> None:
+    # A clinic's template chooses, by clinician, a one-line bullet or a one-line
+    # subheading: the same height and spacing, but the subheading keeps with
+    # the paragraph after it. Replaying one's page breaks for the other would
+    # leave the subheading alone at the foot of a page (found in review).
+    body = (ROOT / "examples/clinic/forms/wart-cryotherapy/en/body.md.j2").read_text(encoding="utf-8")
+    section = (
+        "## Healing\n\n" + " ".join(["word"] * words) + ".\n\n"
+        '{% if clinician == "Dr Lee" %}\n- Older skin heals more slowly.\n{% else %}\n### Healing time\n{% endif %}\n\n'
+        "Most people heal within two weeks of each session.\n\n"
+    )
+    folder = tmp_path / "forms" / "kwn-demo"
+    shutil.copytree(EXAMPLE_FORMS / "wart-cryotherapy", folder)
+    (folder / "en" / "body.md.j2").write_text(body.replace("## Your consent", section + "## Your consent"))
+    toml = folder / "form.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('id = "wart-cryotherapy"', 'id = "kwn-demo"'))
+    form = load_form("kwn-demo", [tmp_path / "forms"])
+    heading = Patient("Ana", "Ruiz", date(1980, 5, 17), "00123", DAY, "Dr Lea")
+    bullet = Patient("Ana", "Ruiz", date(1980, 5, 17), "00123", DAY, "Dr Lee")
+    for first, second in ((heading, bullet), (bullet, heading)):
+        caches = LayoutCaches()
+        make_form(form, first, caches=caches)
+        assert make_form(form, second, caches=caches).pdf == make_form(form, second).pdf
+
+
+@pytest.mark.parametrize(
+    ("markup", "font"),
+    [('Read <a href="https://example.org/leaflet">the leaflet</a>', None), ("Plain text", "Helvetica")],
+    ids=["a link (an annotation, not an operator)", "a standard font (not a subset whose name is checked)"],
+)
+def test_a_drawing_that_is_more_than_subset_text_is_never_reused(tmp_path: Path, markup: str, font: str | None) -> None:
+    style = ParagraphStyle("body", fontName=font or load_fonts().regular)
+    cache = ParagraphCache("")
+
+    def canvas(first_font: str | None) -> Canvas:
+        made = Canvas(str(tmp_path / "x.pdf"), invariant=1)
+        for name in (load_fonts().regular, first_font):  # the regular font's codes begun, as in a form
+            if name:  # another standard font named first: Helvetica is /F3 here
+                made.setFont(name, 10)
+                made.drawString(10, 10, "x")
+        return made
+
+    with using(cache):
+        drawn(CachedParagraph(markup, style), canvas(None))
+        reused = drawn(CachedParagraph(markup, style), canvas("Courier"))
+    with using(None):
+        assert reused == drawn(CachedParagraph(markup, style), canvas("Courier"))

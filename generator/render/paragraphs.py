@@ -45,6 +45,8 @@ from generator.render import reportlab_internals as internals
 
 _ACTIVE: ContextVar[ParagraphCache | None] = ContextVar("consent_paragraph_cache", default=None)
 _SUBSET_FONT = re.compile(r"/([^\s/+]+)\+(\d+) ")
+_FONT_SET = re.compile(r"/(\S+) [-\d.]+ Tf")
+_SUBSET_NAME = re.compile(r"[^\s/+]+\+\d+")
 _ASCII_PRINTABLE = frozenset(chr(code) for code in range(32, 127))
 
 
@@ -281,10 +283,13 @@ class Paragraph(ReportLabParagraph):
         operators = internals.drawn_so_far(canvas)
         fonts = dynamic_fonts()
         codes_before = [internals.font_codes_given(font, document) for font in fonts]
+        effects_before = internals.side_effects(canvas)
         start = len(operators)
         super().draw()
         drawn = tuple(operators[start:])
         codes_after = [internals.font_codes_given(font, document) for font in fonts]
+        # Only operators: a link or an image would be left out of a replay.
+        unaffected = internals.side_effects(canvas) == effects_before
         cache = self._cache
         assert cache is not None
         # Every character drawn is in the markup or the bullet (tags, and the
@@ -293,6 +298,7 @@ class Paragraph(ReportLabParagraph):
         subsets = subsets_named(drawn, document)
         if (
             isinstance(bullet, str | None)
+            and unaffected
             and codes_before == codes_after
             and cache.reusable(set(text) | set(bullet or ""))
             and subsets is not None
@@ -314,6 +320,10 @@ def subsets_named(operators: tuple[str, ...], document: Any) -> tuple[tuple[str,
     by_pdf_name = {pdf_name.lstrip("/"): font for font, pdf_name in internals.font_pdf_names(document).items()}
     found: dict[str, tuple[str, int, str]] = {}
     for operator in operators:
+        # A font that is not a subset of an embedded font (a standard font)
+        # could be named otherwise in another document, unchecked.
+        if any(not _SUBSET_NAME.fullmatch(name) for name in _FONT_SET.findall(operator)):
+            return None
         for match in _SUBSET_FONT.finditer(operator):
             internal, subset = match.group(1), int(match.group(2))
             font = by_pdf_name.get(internal)

@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, Spacer
+from reportlab.platypus import Paragraph as ReportLabParagraph
 
 from generator.render import reportlab_internals as internals
 from generator.render.paragraphs import (
@@ -93,10 +94,17 @@ def story_paths(story: list[Flowable]) -> dict[Path, Flowable]:
     return paths
 
 
-def story_shape(paths: dict[Path, Flowable]) -> tuple[tuple[Path, str], ...]:
-    """The kinds of flowable in each place: a recorded layout is only tried
-    on a story of the same shape."""
-    return tuple((path, type(flowable).__name__) for path, flowable in paths.items())
+def story_shape(paths: dict[Path, Flowable]) -> tuple[tuple[Any, ...], ...]:
+    """The kind of flowable in each place, and what besides its height decides
+    where ReportLab breaks pages around it: a recorded layout is only tried on
+    a story of the same shape. (A subheading and a bullet of the same height
+    differ in keeping with what follows: found in review.)"""
+    return tuple((path, type(flowable).__name__, *_breaking(flowable)) for path, flowable in paths.items())
+
+
+def _breaking(flowable: Flowable) -> tuple[Any, ...]:
+    style = flowable.style if isinstance(flowable, ReportLabParagraph) else None
+    return (flowable.getKeepWithNext(), flowable.getSpaceBefore(), flowable.getSpaceAfter(), id(style))
 
 
 def _content(flowable: Flowable) -> tuple[Any, ...] | None:
