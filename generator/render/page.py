@@ -150,13 +150,7 @@ class FormCanvas(Canvas):
         # of data where a rectangle per run of dark modules took ~2.5 KB of
         # operators to make, write and compress. Hex-encoded, so the content
         # stream stays text.
-        data = "".join(
-            int("".join("1" if dark else "0" for dark in row) + "0" * (-size % 8), 2)
-            .to_bytes((size + 7) // 8, "big")
-            .hex()
-            for row in rows
-        )
-        self.addLiteral(f"0 g\nBI /W {size} /H {size} /BPC 1 /IM true /D [1 0] /F /AHx ID\n{data}>\nEI")
+        self.addLiteral(f"0 g\nBI /W {size} /H {size} /BPC 1 /IM true /D [1 0] /F /AHx ID\n{_mask_hex(rows)}>\nEI")
         self.endForm()
 
     def _record_metadata(self) -> None:
