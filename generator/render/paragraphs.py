@@ -133,8 +133,13 @@ class ParagraphCache:
         layout = self._layouts[key] = _Layout(height)
         return layout
 
-    def reusable(self, characters: set[str]) -> bool:
-        return characters <= self._reusable
+    def reuses(self, paragraph: Paragraph) -> bool:
+        """Whether every character `paragraph` (made with a cache) can draw has
+        the same code in every document: ASCII or fixed. Tags, and the
+        entities for &, <, > and the no-break space, are ASCII, so the
+        characters drawn are those of its markup and its bullet."""
+        text, bullet = paragraph._source
+        return isinstance(bullet, str | None) and (set(text) | set(bullet or "")) <= self._reusable
 
     def __len__(self) -> int:
         return len(self._layouts)
@@ -195,10 +200,35 @@ def content_key(flowable: Any) -> tuple[Any, ...] | None:
     return ("paragraph", *source, id(flowable._given_style))
 
 
-def drawn_characters(flowable: Any) -> set[str]:
-    """Every character a paragraph made with a cache can draw (see content_key)."""
-    text, bullet = flowable._source
-    return set(text) | set(bullet if isinstance(bullet, str) else "")
+@dataclass(frozen=True)
+class Watch:
+    """What a drawing can change, noted before it starts (see `drawing_since`)."""
+
+    start: int  # operators on the page so far
+    codes: tuple[int, ...]  # characters each TrueType font has given a code
+    effects: tuple[int, ...]  # objects, annotations, form XObjects
+
+
+def watch(canvas: Canvas) -> Watch:
+    document = internals.pdf_document(canvas)
+    return Watch(len(internals.drawn_so_far(canvas)), _font_codes(document), internals.side_effects(canvas))
+
+
+def drawing_since(canvas: Canvas, before: Watch) -> Drawn | None:
+    """The operators drawn since `before`, if another document can take them
+    as they are: nothing but operators was added (a link or an image would be
+    left out of a replay), no font gave a character a new code, and every
+    font they set is an embedded subset this document knows; else None."""
+    document = internals.pdf_document(canvas)
+    drawn = tuple(internals.drawn_so_far(canvas)[before.start :])
+    if internals.side_effects(canvas) != before.effects or _font_codes(document) != before.codes:
+        return None
+    subsets = subsets_named(drawn, document)
+    return None if subsets is None else Drawn(drawn, subsets)
+
+
+def _font_codes(document: Any) -> tuple[int, ...]:
+    return tuple(internals.font_codes_given(font, document) for font in _dynamic_fonts())
 
 
 class Paragraph(ReportLabParagraph):
@@ -278,37 +308,18 @@ class Paragraph(ReportLabParagraph):
             super().draw()
 
     def _record(self, layout: _Layout) -> None:
-        canvas = self.canv
-        document = internals.pdf_document(canvas)
-        operators = internals.drawn_so_far(canvas)
-        fonts = dynamic_fonts()
-        codes_before = [internals.font_codes_given(font, document) for font in fonts]
-        effects_before = internals.side_effects(canvas)
-        start = len(operators)
-        super().draw()
-        drawn = tuple(operators[start:])
-        codes_after = [internals.font_codes_given(font, document) for font in fonts]
-        # Only operators: a link or an image would be left out of a replay.
-        unaffected = internals.side_effects(canvas) == effects_before
         cache = self._cache
         assert cache is not None
-        # Every character drawn is in the markup or the bullet (tags, and the
-        # entities for &, <, > and the no-break space, are ASCII).
-        text, bullet = self._source
-        subsets = subsets_named(drawn, document)
-        if (
-            isinstance(bullet, str | None)
-            and unaffected
-            and codes_before == codes_after
-            and cache.reusable(set(text) | set(bullet or ""))
-            and subsets is not None
-        ):
-            layout.drawn = Drawn(drawn, subsets)
+        before = watch(self.canv)
+        super().draw()
+        drawn = drawing_since(self.canv, before) if cache.reuses(self) else None
+        if drawn is not None:
+            layout.drawn = drawn
         else:
             layout.drawable = False
 
 
-def dynamic_fonts() -> list[Any]:
+def _dynamic_fonts() -> list[Any]:
     """Every registered font that gives character codes per document (TrueType)."""
     fonts = (pdfmetrics.getFont(name) for name in pdfmetrics.getRegisteredFontNames())
     return [font for font in fonts if getattr(font, "_dynamicFont", False)]

@@ -40,11 +40,11 @@ from generator.render import reportlab_internals as internals
 from generator.render.paragraphs import (
     Drawn,
     ParagraphCache,
+    Watch,
     content_key,
-    drawn_characters,
-    dynamic_fonts,
+    drawing_since,
     replay_drawing,
-    subsets_named,
+    watch,
 )
 
 Path = tuple[int, ...]
@@ -149,43 +149,35 @@ class Recorder:
                 if id(piece) not in self._paths:
                     self._origins[id(piece)] = origin
 
-    def before(self, frame: Frame, canvas: Canvas) -> tuple[Any, ...]:
-        operators = internals.drawn_so_far(canvas)
-        if len(operators) != self._expected or not self._pages:
+    def before(self, frame: Frame, canvas: Canvas) -> tuple[Watch, tuple[Any, ...]]:
+        if len(internals.drawn_so_far(canvas)) != self._expected or not self._pages:
             self.complete = False
-        document = internals.pdf_document(canvas)
-        codes = tuple(internals.font_codes_given(font, document) for font in dynamic_fonts())
-        return (len(operators), internals.frame_state(frame), internals.side_effects(canvas), codes)
+        return watch(canvas), internals.frame_state(frame)
 
-    def after(self, frame: Frame, flowable: Flowable, canvas: Canvas, before: tuple[Any, ...]) -> None:
-        start, state_before, effects_before, codes_before = before
-        operators = internals.drawn_so_far(canvas)
-        self._expected = len(operators)
+    def after(self, frame: Frame, flowable: Flowable, canvas: Canvas, before: tuple[Watch, tuple[Any, ...]]) -> None:
+        noted, state_before = before
+        self._expected = len(internals.drawn_so_far(canvas))
         if getattr(flowable, "frameAction", None):
-            if len(operators) != start:
+            if self._expected != noted.start:
                 self.complete = False
             return
         if not self._pages:
             self.complete = False
             return
-        document = internals.pdf_document(canvas)
-        drawn = tuple(operators[start:])
         path = self._paths.get(id(flowable))
         source = path or self._origins.get(id(flowable))
         origin = None if source is None else self._by_path.get(source)
         content = None if origin is None else _content(origin)
-        codes = tuple(internals.font_codes_given(font, document) for font in dynamic_fonts())
-        subsets = subsets_named(drawn, document)
+        drawn = drawing_since(canvas, noted)
         if (
             source is not None
+            and origin is not None
             and content is not None
-            and internals.side_effects(canvas) == effects_before
-            and codes == codes_before
-            and subsets is not None
-            and (content[0] == "spacer" or self._cache.reusable(drawn_characters(origin)))
+            and drawn is not None
+            and (content[0] == "spacer" or self._cache.reuses(origin))
         ):
             placed = None if path is None else _Placed(path, state_before, internals.frame_state(frame))
-            self._pages[-1].append(_Replayed(source, content, Drawn(drawn, subsets), placed))
+            self._pages[-1].append(_Replayed(source, content, drawn, placed))
         elif path is not None:
             self._pages[-1].append(_Placed(path, state_before, internals.frame_state(frame)))
         else:
