@@ -11,7 +11,6 @@ can draw is refused up front instead of printing as an empty box.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from generator.intake.values import describe_character
 from generator.render import reportlab_internals as internals
-from generator.render.paragraphs import active_cache
+from generator.render.paragraphs import remembered
 from generator.render.remembered import RememberedArray, RememberedStream
 from generator.render.scripts import Shaper, ShapingError, has_right_to_left, visual_text
 from generator.resources import fonts_dir
@@ -59,13 +58,9 @@ class _EmbeddedFont(TTFont):
         written once (a subset is the same whenever the same characters got
         the same codes, see `paragraphs.give_fixed_codes`)."""
         compress = bool(doc.compression)
-        cache = active_cache()
         for number, subset in internals.freeze_font_subsets(self, doc):
             base_font = internals.subset_font_name(self, number)
             key = (self.fontName, base_font, tuple(subset))
-
-            def remembered(kind: str, make: Callable[[], Any], key: tuple[Any, ...] = key) -> Any:
-                return make() if cache is None else cache.remember((kind, *key), make)
 
             font = pdfdoc.PDFTrueTypeFont()
             font.__Comment__ = f"Font {self.fontName} subset {number}"
@@ -74,10 +69,10 @@ class _EmbeddedFont(TTFont):
             font.FirstChar = 0
             font.LastChar = len(subset) - 1
             font.Widths = RememberedArray(("widths", *key), [self.face.getCharWidth(code) for code in subset])
-            cmap = remembered("cmap", lambda: to_unicode_cmap(base_font, subset))  # noqa: B023 (made now)
+            cmap = remembered(("cmap", *key), lambda: to_unicode_cmap(base_font, subset))  # noqa: B023 (made now)
             cmap_stream = RememberedStream(("cmap", *key), cmap, compress)
             font.ToUnicode = internals.add_object(doc, cmap_stream, "toUnicodeCMap:" + base_font)
-            raw = remembered("font file", lambda: self.face.makeSubset(subset))  # noqa: B023 (made now)
+            raw = remembered(("font file", *key), lambda: self.face.makeSubset(subset))  # noqa: B023 (made now)
             font_file = RememberedStream(("font file", *key), raw, compress)
             font_file.dictionary["Length1"] = len(raw)
             file_reference = internals.add_object(doc, font_file, f"fontFile:{self.face.filename}({base_font})")

@@ -31,7 +31,7 @@ from generator.document import Document
 from generator.render import reportlab_internals as internals
 from generator.render.fonts import load_fonts
 from generator.render.pagecode import PageCode, encode_page_code
-from generator.render.paragraphs import active_cache
+from generator.render.paragraphs import remembered
 from generator.render.qr import qr_modules
 from generator.render.typesetting import MUTED
 
@@ -193,7 +193,6 @@ def _font_digest_parts(document: Any) -> list[tuple[str, bytes]]:
     name, with what it adds to the fonts digest (see `integrity`): kept by a
     batch worker's cache for a subset it has met before."""
     objects = internals.document_objects(document)
-    cache = active_cache()
     parts = []
     for name, font in objects["BasicFonts"].dict.items():
         font = objects[font.name] if isinstance(font, PDFObjectReference) else font
@@ -217,9 +216,7 @@ def _font_digest_parts(document: Any) -> list[tuple[str, bytes]]:
                 )
             )
 
-        parts.append(
-            (name, part() if cache is None or key is None else cache.remember(("font digest", name, *key), part))
-        )
+        parts.append((name, part() if key is None else remembered(("font digest", name, *key), part)))
     if not parts:
         raise AssertionError("the fonts were not made before the document information")
     return parts

@@ -145,9 +145,10 @@ class ParagraphCache:
         return len(self._layouts)
 
 
-def active_cache() -> ParagraphCache | None:
-    """The cache of the document being made, if its maker gave one."""
-    return _ACTIVE.get()
+def remembered(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """`make()`, kept by the active cache under `key` when there is one."""
+    cache = _ACTIVE.get()
+    return make() if cache is None else cache.remember(key, make)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab import rl_config
@@ -15,7 +16,16 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFStream, PDFZCompress
 
 from generator.render import reportlab_internals as internals
-from generator.render.paragraphs import active_cache
+from generator.render.paragraphs import remembered
+
+
+def _formatted(key: tuple[Any, ...], document: Any, format_: Callable[[], bytes]) -> bytes:
+    """An object's bytes, kept by the active cache under `key` (never for an
+    encrypted document, whose bytes differ from object to object)."""
+    if not internals.unencrypted(document):
+        return format_()
+    formatted: bytes = remembered(key, format_)
+    return formatted
 
 
 class RememberedStream(PDFStream):
@@ -28,11 +38,7 @@ class RememberedStream(PDFStream):
         self.key = key
 
     def format(self, document: Any) -> bytes:
-        cache = active_cache()
-        if cache is None or not internals.unencrypted(document):
-            return PDFStream.format(self, document)
-        formatted: bytes = cache.remember(("stream", *self.key), lambda: PDFStream.format(self, document))
-        return formatted
+        return _formatted(("stream", *self.key), document, lambda: PDFStream.format(self, document))
 
 
 class RememberedArray(PDFArray):
@@ -43,11 +49,9 @@ class RememberedArray(PDFArray):
         self.key = key
 
     def format(self, document: Any, IND: bytes = b"\n ") -> bytes:  # ReportLab's argument name
-        cache = active_cache()
-        if cache is None or IND != b"\n ":
+        if IND != b"\n ":
             return PDFArray.format(self, document, IND)
-        formatted: bytes = cache.remember(("array", *self.key), lambda: PDFArray.format(self, document))
-        return formatted
+        return _formatted(("array", *self.key), document, lambda: PDFArray.format(self, document))
 
 
 class Preformatted(PDFObject):
@@ -58,11 +62,7 @@ class Preformatted(PDFObject):
         self.value = value
 
     def format(self, document: Any) -> bytes:
-        cache = active_cache()
-        if cache is None or not internals.unencrypted(document):
-            return pdfdoc.format(self.value, document)
-        formatted: bytes = cache.remember(("value", *self.key), lambda: pdfdoc.format(self.value, document))
-        return formatted
+        return _formatted(("value", *self.key), document, lambda: pdfdoc.format(self.value, document))
 
 
 _KEYS: dict[str, bytes] = {}
