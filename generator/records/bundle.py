@@ -59,12 +59,16 @@ class BundleWriter:
         self._offsets[number] = self._stream.tell()
         self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
-    def shared(self, leaf_key: bytes) -> int | None:
-        """The number of an object that refers to nothing, if one with these bytes is written already."""
-        return self._shared_leaves.get(leaf_key)
-
-    def share(self, leaf_key: bytes, number: int) -> None:
-        self._shared_leaves[leaf_key] = number
+    def claim(self, leaf_key: bytes | None) -> tuple[int, bool]:
+        """A number for an object, and whether it is still to be written: an
+        object that refers to nothing (`leaf_key`, a digest of its bytes) takes
+        the number of an identical one already written."""
+        if leaf_key is not None and leaf_key in self._shared_leaves:
+            return self._shared_leaves[leaf_key], False
+        number = self.allocate()
+        if leaf_key is not None:
+            self._shared_leaves[leaf_key] = number
+        return number, True
 
     def add_page(self, number: int) -> None:
         """Object `number` is the bundle's next page."""
@@ -96,15 +100,9 @@ class BundleWriter:
         renumbered = {number: self.allocate() for number in page_numbers}
         to_write = []
         for old, raw in needed.items():
-            leaf_key = None if references(raw.value) else _raw_leaf_key(raw)
-            shared = self.shared(leaf_key) if leaf_key is not None else None
-            if shared is not None:
-                renumbered[old] = shared
-                continue
-            renumbered[old] = self.allocate()
-            if leaf_key is not None:
-                self.share(leaf_key, renumbered[old])
-            to_write.append((renumbered[old], raw))
+            renumbered[old], to_be_written = self.claim(None if references(raw.value) else _raw_leaf_key(raw))
+            if to_be_written:
+                to_write.append((renumbered[old], raw))
         for number, page in zip(page_numbers, pages, strict=True):
             page[b"/Parent"] = _PAGE_TREE_REFERENCE
             self._write_raw(renumbered[number], RawObject(page, None), renumbered)

@@ -34,14 +34,8 @@ def add_with_pypdf(writer: BundleWriter, data: bytes) -> tuple[int, bytes]:
         if old not in renumbered:
             target = reference.get_object()
             assert target is not None, "a reference in the PDF points at an object"
-            leaf_key = _leaf_key(target)
-            shared = writer.shared(leaf_key) if leaf_key is not None else None
-            if shared is not None:
-                renumbered[old] = shared
-            else:
-                renumbered[old] = writer.allocate()
-                if leaf_key is not None:
-                    writer.share(leaf_key, renumbered[old])
+            renumbered[old], to_be_written = writer.claim(_leaf_key(target))
+            if to_be_written:
                 pending.append((renumbered[old], target))
         return IndirectObject(renumbered[old], 0, None)
 
